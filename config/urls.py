@@ -1,0 +1,25 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from accounts import views as account_views
+from accounts.urls import org_urlpatterns
+from interviews.urls import candidate_urlpatterns
+
+# Staff sign in through allauth (rate limits, MFA), never through the admin's own form.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+admin.site.site_header = "Vetta staff"
+admin.site.site_title = "Vetta staff"
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("", include("accounts.urls")),
+    path("o/<slug:org_slug>/", include(org_urlpatterns)),
+    path("me/", include(candidate_urlpatterns)),
+]
+
+handler404 = "config.views.page_not_found"
+handler403 = "config.views.permission_denied"
+handler500 = "config.views.server_error"
