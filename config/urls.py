@@ -3,21 +3,25 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as account_views
-from accounts.urls import org_urlpatterns
-from interviews.urls import candidate_urlpatterns
+from accounts.urls import org_patterns as account_org_patterns
+from interviews.urls import candidate_patterns as interview_candidate_patterns
 
 # Staff sign in through allauth (rate limits, MFA), never through the admin's own form.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 admin.site.site_header = "Vetta staff"
 admin.site.site_title = "Vetta staff"
 
+# Each portal is one namespace assembled from the apps that contribute pages to it.
+org_patterns = [*account_org_patterns]
+candidate_patterns = [*interview_candidate_patterns]
+
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
-    path("o/<slug:org_slug>/", include(org_urlpatterns)),
-    path("me/", include(candidate_urlpatterns)),
+    path("o/<slug:org_slug>/", include((org_patterns, "org"))),
+    path("me/", include((candidate_patterns, "candidate"))),
 ]
 
 handler404 = "config.views.page_not_found"

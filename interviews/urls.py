@@ -3,11 +3,8 @@ from django.urls import path
 from accounts import views as account_views
 from interviews import views
 
-# The candidate portal (namespace "candidate").
-candidate_urlpatterns = (
-    [
-        path("", views.dashboard, name="dashboard"),
-        path("profile/", account_views.candidate_profile, name="profile"),
-    ],
-    "candidate",
-)
+# Candidate-portal pages of this app; config/urls.py puts them under /me/ (namespace "candidate").
+candidate_patterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("profile/", account_views.candidate_profile, name="profile"),
+]
