@@ -211,6 +211,8 @@ def _decode(data: bytes, container: str, *, max_duration_s: float | None) -> _De
             if not source.streams.audio:
                 raise AudioRejected("not_audio")
             stream = source.streams.audio[0]
+            if stream.codec_context is None:  # FFmpeg has no decoder for this codec
+                raise AudioRejected("undecodable")
             codec = CODEC_FAMILIES.get(stream.codec_context.name, stream.codec_context.name)
             resampler = av.AudioResampler(format="flt", layout="mono", rate=TARGET_RATE)
             try:
