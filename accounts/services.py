@@ -67,13 +67,16 @@ def invitation_create(*, actor: Membership, email: str, role: str) -> Invitation
 
 def invitation_revoke(*, actor: Membership, invitation: Invitation) -> None:
     _require(actor, Role.ADMIN, "revoke invitations")
-    Invitation.objects.filter(pk=invitation.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    Invitation.objects.filter(pk=invitation.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
 
 
 def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
     if user.email.lower() != invitation.email.lower():
         raise DomainError(
-            f"This invitation was sent to {invitation.email}. Sign in with that address to accept it."
+            f"This invitation was sent to {invitation.email}. "
+            "Sign in with that address to accept it."
         )
     # The invitee is not a member yet: the invitation's token is what grants access.
     with scopes_disabled(), transaction.atomic():
@@ -90,7 +93,9 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
 
 def _owners_left(organization: Organization, excluding: Membership) -> int:
     return (
-        Membership.objects.filter(organization=organization, role=Role.OWNER).exclude(pk=excluding.pk).count()
+        Membership.objects.filter(organization=organization, role=Role.OWNER)
+        .exclude(pk=excluding.pk)
+        .count()
     )
 
 
@@ -100,7 +105,11 @@ def membership_role_change(*, actor: Membership, membership: Membership, role: s
     if Role.OWNER in (role, membership.role) and not actor.has_role(Role.OWNER):
         raise PermissionDeniedError("Only an owner can grant or take away the owner role.")
     locked = Membership.objects.select_for_update().get(pk=membership.pk)
-    if locked.role == Role.OWNER and role != Role.OWNER and _owners_left(locked.organization, locked) == 0:
+    if (
+        locked.role == Role.OWNER
+        and role != Role.OWNER
+        and _owners_left(locked.organization, locked) == 0
+    ):
         raise DomainError("An organization needs at least one owner.")
     locked.role = role
     locked.save(update_fields=["role"])

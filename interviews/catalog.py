@@ -9,10 +9,13 @@ from __future__ import annotations
 from django.db import transaction
 
 from interviews.engine.taxonomy import default_taxonomy
-from interviews.models import Domain, DomainPolicy, Skill
+from interviews.models import BankQuestion, Domain, DomainPolicy, Skill
 
 DEMO_DOMAINS = {
-    "ai_evaluation": ("AI evaluation", "Designing evaluations, rubrics and annotation for AI systems."),
+    "ai_evaluation": (
+        "AI evaluation",
+        "Designing evaluations, rubrics and annotation for AI systems.",
+    ),
     "prompt_engineering": ("Prompt engineering", "Prompting, retrieval and tooling around LLMs."),
     "machine_learning": ("Machine learning", "Training, evaluating and shipping ML models."),
     "software_engineering": ("Software engineering", "Building and running production software."),
@@ -57,6 +60,35 @@ def taxonomy_sync() -> int:
     return len(taxonomy)
 
 
+@transaction.atomic
+def banks_sync() -> int:
+    """Copy the shipped question banks into ``BankQuestion`` rows; returns the count."""
+    from interviews.engine.bank import load_bank
+
+    total = 0
+    for slug, domain in domains_sync().items():
+        try:
+            questions = load_bank(slug)
+        except FileNotFoundError:
+            continue
+        for q in questions:
+            BankQuestion.objects.update_or_create(
+                key=q.id,
+                defaults={
+                    "domain": domain,
+                    "category": q.category,
+                    "difficulty": q.difficulty,
+                    "text": q.text,
+                    "expected_concepts": list(q.expected_concepts),
+                    "skills": list(q.skills),
+                    "theme": q.theme or "",
+                },
+            )
+            total += 1
+    return total
+
+
 def catalog_sync() -> None:
     domains_sync()
     taxonomy_sync()
+    banks_sync()

@@ -7,4 +7,6 @@ from interviews import views
 candidate_patterns = [
     path("", views.dashboard, name="dashboard"),
     path("profile/", account_views.candidate_profile, name="profile"),
+    path("resume/", views.resume_upload, name="resume"),
+    path("resume/<int:version>/", views.resume_feedback, name="resume_feedback"),
 ]

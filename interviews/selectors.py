@@ -1,0 +1,118 @@
+"""Reads for the interview side."""
+
+from __future__ import annotations
+
+import threading
+
+from django.core.cache import cache
+from django.db.models import QuerySet
+
+from accounts.models import Candidate
+from interviews.engine.taxonomy import Taxonomy, default_taxonomy, entry_from_dict
+from interviews.engine.types import BankQuestion as EngineBankQuestion
+from interviews.models import (
+    Answer,
+    Attempt,
+    BankQuestion,
+    Credential,
+    CredentialStatus,
+    Domain,
+    Question,
+    Resume,
+    Skill,
+)
+
+_TAXONOMY_VERSION_KEY = "interviews:taxonomy-version"
+_taxonomy_lock = threading.Lock()
+_taxonomy_cache: dict[str, object] = {}
+
+
+def taxonomy_changed() -> None:
+    """Staff edited the taxonomy: every process rebuilds it on next use."""
+    try:
+        cache.incr(_TAXONOMY_VERSION_KEY)
+    except ValueError:
+        cache.set(_TAXONOMY_VERSION_KEY, 1, timeout=None)
+
+
+def taxonomy_current() -> Taxonomy:
+    """The taxonomy as staff edited it in the database (falls back to the shipped file)."""
+    version = cache.get(_TAXONOMY_VERSION_KEY, 0)
+    with _taxonomy_lock:
+        if _taxonomy_cache.get("version") == version and "taxonomy" in _taxonomy_cache:
+            return _taxonomy_cache["taxonomy"]  # type: ignore[return-value]
+        skills = list(Skill.objects.prefetch_related("parents", "domains"))
+        if not skills:
+            taxonomy = default_taxonomy()
+        else:
+            taxonomy = Taxonomy.from_entries(
+                entry_from_dict(
+                    {
+                        "slug": s.slug,
+                        "name": s.name,
+                        "kind": s.kind,
+                        "aliases": s.aliases,
+                        "parents": [p.slug for p in s.parents.all()],
+                        "domains": [d.slug for d in s.domains.all()],
+                        "concepts": s.concepts,
+                    }
+                )
+                for s in skills
+            )
+        _taxonomy_cache.update(version=version, taxonomy=taxonomy)
+        return taxonomy
+
+
+def bank_for(domain: Domain) -> list[EngineBankQuestion]:
+    return [
+        EngineBankQuestion(
+            id=q.key,
+            domain=domain.slug,
+            category=q.category,
+            difficulty=q.difficulty,
+            text=q.text,
+            expected_concepts=tuple(q.expected_concepts),
+            skills=tuple(q.skills),
+            theme=q.theme or None,
+        )
+        for q in BankQuestion.objects.filter(domain=domain, active=True)
+    ]
+
+
+def current_resume(*, candidate: Candidate) -> Resume | None:
+    return Resume.objects.filter(candidate=candidate, is_current=True).first()
+
+
+def active_domains() -> QuerySet[Domain]:
+    return Domain.objects.filter(active=True).select_related("policy")
+
+
+def attempts_for_candidate(*, candidate: Candidate) -> QuerySet[Attempt]:
+    return Attempt.objects.filter(candidate=candidate).select_related("domain")
+
+
+def attempt_questions(*, attempt: Attempt) -> list[Question]:
+    """The attempt's questions in order, each with its answer and score when there are any."""
+    return list(
+        Question.objects.filter(attempt=attempt)
+        .select_related("answer", "answer__score")
+        .order_by("position")
+    )
+
+
+def current_question(*, attempt: Attempt) -> Question | None:
+    """The asked question still waiting for its answer, if there is one."""
+    return (
+        Question.objects.filter(attempt=attempt, answer__isnull=True).order_by("-position").first()
+    )
+
+
+def standing_credentials(*, candidate: Candidate) -> QuerySet[Credential]:
+    """The credential that stands in each domain (pending release or active)."""
+    return Credential.objects.filter(
+        candidate=candidate, status__in=[CredentialStatus.PENDING, CredentialStatus.ACTIVE]
+    ).select_related("domain")
+
+
+def answers_of(*, attempt: Attempt) -> QuerySet[Answer]:
+    return Answer.objects.filter(question__attempt=attempt).select_related("question", "score")

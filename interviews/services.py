@@ -1,0 +1,799 @@
+"""Writes for the interview side: resumes, attempts, answers, scoring, release, expiry.
+
+Each service guards first (a ``DomainError`` in plain words), then locks, then acts, and
+sends side effects (tasks, e-mails) only after the transaction commits.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import logging
+import random
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.errors import DomainError
+from accounts.models import Candidate
+from interviews import selectors
+from interviews.engine.types import (
+    AnswerInput,
+    AskedQuestion,
+    InterviewPlan,
+    PlannedSlot,
+    ResumeFacts,
+    Role,
+    ScoreResult,
+    SubScore,
+)
+from interviews.models import (
+    OPEN_ATTEMPT_STATES,
+    Answer,
+    AnswerStatus,
+    Attempt,
+    AttemptState,
+    Credential,
+    CredentialStatus,
+    Domain,
+    IntegrityEvent,
+    Question,
+    ReleaseMode,
+    Resume,
+    Score,
+)
+from interviews.policies import policy_for, start_eligibility
+
+log = logging.getLogger(__name__)
+
+# Seconds after the clock runs out in which an answer that was being uploaded still counts.
+UPLOAD_GRACE_S = 20
+
+
+# --- resumes ---------------------------------------------------------------------------
+
+
+def resume_upload(*, candidate: Candidate, data: bytes, filename: str) -> Resume:
+    """Parse ``data`` in a bounded child process, then store it as the current version.
+
+    Anything the parser refuses raises ``DomainError`` with its one-sentence reason, and
+    nothing is stored.
+    """
+    from interviews.engine.resume import ResumeRejected, parse_resume_bytes
+
+    try:
+        parsed = parse_resume_bytes(
+            data,
+            taxonomy=selectors.taxonomy_current(),
+            max_bytes=settings.VETTA_RESUME_MAX_BYTES,
+            max_pages=settings.VETTA_RESUME_MAX_PAGES,
+            timeout_s=settings.VETTA_RESUME_PARSE_TIMEOUT_S,
+            memory_mb=settings.VETTA_RESUME_PARSE_MEMORY_MB,
+        )
+    except ResumeRejected as rejection:
+        raise DomainError(rejection.message, code=rejection.code) from None
+    parse = parsed.to_dict()
+    with transaction.atomic():
+        Candidate.objects.select_for_update().filter(pk=candidate.pk).first()
+        last = Resume.objects.filter(candidate=candidate).order_by("-version").first()
+        version = (last.version if last else 0) + 1
+        Resume.objects.filter(candidate=candidate, is_current=True).update(is_current=False)
+        resume = Resume(
+            candidate=candidate,
+            version=version,
+            original_name=filename[:255],
+            sha256=hashlib.sha256(data).hexdigest(),
+            size_bytes=len(data),
+            page_count=parse.get("page_count", 0),
+            parsed=parse,
+            parser_version=str(parse.get("parser_version", "")),
+            is_current=True,
+        )
+        resume.file.save(f"v{version}.pdf", ContentFile(data), save=False)
+        resume.save()
+        transaction.on_commit(lambda: _matching_refresh(candidate.pk))
+    return resume
+
+
+def resume_facts(resume: Resume) -> ResumeFacts:
+    """What the interviewer needs to know of a parsed resume."""
+    parsed = resume.parsed or {}
+    bullets_by_section: dict[str, list[str]] = {}
+    for bullet in parsed.get("bullets", []):
+        bullets_by_section.setdefault(bullet.get("section", ""), []).append(bullet.get("text", ""))
+    roles = tuple(
+        Role(
+            title=r.get("title") or "",
+            employer=r.get("employer") or "",
+            bullets=tuple(r.get("bullets") or ()),
+            skills=tuple(r.get("skills") or ()),
+        )
+        for r in parsed.get("roles", [])
+    )
+    return ResumeFacts(
+        roles=roles,
+        skills=tuple(s["slug"] for s in parsed.get("skills", []) if "slug" in s),
+        projects=tuple(bullets_by_section.get("projects", [])),
+    )
+
+
+# --- attempts ---------------------------------------------------------------------------
+
+
+def attempt_start(*, candidate: Candidate, domain: Domain, now: datetime | None = None) -> Attempt:
+    """Create the attempt (it counts from here). Two simultaneous starts get one attempt."""
+    resume = selectors.current_resume(candidate=candidate)
+    if resume is None:
+        raise DomainError("Upload your resume before you start an interview.", code="no_resume")
+    if not domain.active:
+        raise DomainError("Interviews in this domain are closed for now.", code="domain_inactive")
+    with transaction.atomic():
+        # Serialises every start of this candidate: the checks below see committed state.
+        Candidate.objects.select_for_update().filter(pk=candidate.pk).first()
+        now = now or timezone.now()
+        eligibility = start_eligibility(candidate=candidate, domain=domain, now=now)
+        if eligibility.open_attempt_id is not None:
+            existing = Attempt.objects.get(pk=eligibility.open_attempt_id)
+            if existing.domain_id == domain.pk:
+                return existing  # the other tab's attempt: resume it, don't start a second
+        if not eligibility.allowed:
+            raise DomainError(eligibility.reason, code="not_eligible")
+        seed = random.SystemRandom().randrange(1, 2**31)
+        plan = _make_plan(domain=domain, resume=resume, seed=seed)
+        try:
+            with transaction.atomic():
+                attempt = Attempt.objects.create(
+                    candidate=candidate,
+                    domain=domain,
+                    resume=resume,
+                    cycle=eligibility.cycle,
+                    seed=seed,
+                    plan=dataclasses.asdict(plan),
+                    created_at=now,
+                )
+        except IntegrityError:
+            # The partial unique index caught a concurrent start the lock did not (SQLite).
+            existing = Attempt.objects.filter(
+                candidate=candidate, state__in=OPEN_ATTEMPT_STATES
+            ).first()
+            if existing and existing.domain_id == domain.pk:
+                return existing
+            raise DomainError(
+                "You already have an interview in progress.", code="open_attempt"
+            ) from None
+    return attempt
+
+
+def _make_plan(*, domain: Domain, resume: Resume, seed: int) -> InterviewPlan:
+    from interviews.engine.plan import make_plan
+
+    return make_plan(domain=domain.slug, resume=resume_facts(resume), seed=seed)
+
+
+def plan_of(attempt: Attempt) -> InterviewPlan:
+    data = dict(attempt.plan)
+    slots = tuple(PlannedSlot(**slot) for slot in data.pop("slots", []))
+    return InterviewPlan(slots=slots, **data)
+
+
+def attempt_begin(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
+    """After the countdown: the 20-minute clock starts and the first question is chosen."""
+    now = now or timezone.now()
+    plan = plan_of(attempt)
+    updated = Attempt.objects.filter(pk=attempt.pk, state=AttemptState.NOT_STARTED).update(
+        state=AttemptState.IN_PROGRESS,
+        started_at=now,
+        deadline_at=now + timedelta(seconds=plan.total_seconds),
+    )
+    attempt.refresh_from_db()
+    if not updated and attempt.state != AttemptState.IN_PROGRESS:
+        raise DomainError("This interview has already ended.", code="attempt_closed")
+    return attempt
+
+
+def _history(attempt: Attempt) -> list[tuple[AskedQuestion, ScoreResult | None]]:
+    history: list[tuple[AskedQuestion, ScoreResult | None]] = []
+    for q in selectors.attempt_questions(attempt=attempt):
+        asked = AskedQuestion(
+            qid=q.key,
+            text=q.text,
+            category=q.category,
+            difficulty=q.difficulty,
+            skills=tuple(q.skills),
+            expected_concepts=tuple(q.expected_concepts),
+            backend=q.backend,
+            reason=q.reason,
+            segment=q.segment,
+            resume_claims=tuple(q.resume_claims),
+        )
+        answer = getattr(q, "answer", None)
+        score = getattr(answer, "score", None) if answer else None
+        history.append((asked, score_result_of(score, answer) if (score or answer) else None))
+    return history
+
+
+def score_result_of(score: Score | None, answer: Answer | None) -> ScoreResult | None:
+    """The engine's view of a stored score (with the transcript the interviewer reads)."""
+    if score is None:
+        return None
+    result = ScoreResult(
+        fluency=SubScore(score.fluency),
+        technical_accuracy=SubScore(score.technical_accuracy),
+        coherence=SubScore(score.coherence),
+        conciseness=SubScore(score.conciseness),
+        overall=score.overall,
+        evidence={**score.evidence, "transcript": answer.transcript if answer else ""},
+        rubric_version=score.rubric_version,
+        backend=score.backend,
+    )
+    return result
+
+
+def seen_question_keys(*, candidate: Candidate, domain: Domain, exclude: Attempt) -> set[str]:
+    return set(
+        Question.objects.filter(attempt__candidate=candidate, attempt__domain=domain)
+        .exclude(attempt=exclude)
+        .values_list("key", flat=True)
+    )
+
+
+class Waiting:
+    """The previous answer is still being scored; ask again in a moment."""
+
+    def __init__(self, retry_after_s: float) -> None:
+        self.retry_after_s = retry_after_s
+
+
+def question_next(*, attempt: Attempt, now: datetime | None = None) -> Question | Waiting | None:
+    """The question the candidate should answer now; ``None`` when the interview is over.
+
+    Idempotent: asking again returns the same unanswered question (a reconnecting tab
+    resumes where it was). Adaptivity needs the previous answer's score, so this waits
+    for it, but never longer than ``VETTA_NEXT_QUESTION_WAIT_S`` after its upload.
+    """
+    now = now or timezone.now()
+    attempt.refresh_from_db()
+    if attempt.state != AttemptState.IN_PROGRESS:
+        return None
+    if attempt.deadline_at and now >= attempt.deadline_at:
+        attempt_submit(attempt=attempt, now=now)
+        return None
+    current = selectors.current_question(attempt=attempt)
+    if current is not None:
+        return current
+    plan = plan_of(attempt)
+    questions = selectors.attempt_questions(attempt=attempt)
+    if len(questions) >= plan.planned_count:
+        attempt_submit(attempt=attempt, now=now)
+        return None
+    waited_out = False
+    if questions:
+        previous = getattr(questions[-1], "answer", None)
+        if previous is not None and previous.status in (
+            AnswerStatus.UPLOADED,
+            AnswerStatus.TRANSCRIBED,
+        ):
+            bound = settings.VETTA_NEXT_QUESTION_WAIT_S
+            waited = (now - previous.submitted_at).total_seconds()
+            if waited < bound:
+                return Waiting(retry_after_s=min(0.5, bound - waited))
+            waited_out = True
+    return _ask(
+        attempt=attempt, plan=plan, position=len(questions) + 1, waited_out=waited_out, now=now
+    )
+
+
+def _ask(
+    *, attempt: Attempt, plan: InterviewPlan, position: int, waited_out: bool, now: datetime
+) -> Question:
+    from interviews.engine.interviewer import BuiltinInterviewer
+
+    resume = attempt.resume
+    asked = BuiltinInterviewer(taxonomy=selectors.taxonomy_current()).next_question(
+        plan=plan,
+        bank=selectors.bank_for(attempt.domain),
+        resume=resume_facts(resume),
+        history=_history(attempt),
+        seen_question_ids=seen_question_keys(
+            candidate=attempt.candidate, domain=attempt.domain, exclude=attempt
+        ),
+        seed=attempt.seed,
+    )
+    reason = asked.reason
+    if waited_out:
+        reason = (
+            f"{reason}; chosen without the previous answer's score (scoring took too long)".lstrip(
+                "; "
+            )
+        )
+    try:
+        with transaction.atomic():
+            return Question.objects.create(
+                attempt=attempt,
+                position=position,
+                key=asked.qid,
+                category=asked.category,
+                segment=asked.segment,
+                difficulty=asked.difficulty,
+                text=asked.text,
+                expected_concepts=list(asked.expected_concepts),
+                skills=list(asked.skills),
+                resume_claims=list(asked.resume_claims),
+                backend=asked.backend,
+                reason=reason[:255],
+                asked_at=now,
+            )
+    except IntegrityError:
+        # Another request asked this position first: both get the same question.
+        return Question.objects.get(attempt=attempt, position=position)
+
+
+def attempt_submit(*, attempt: Attempt, now: datetime | None = None) -> None:
+    """The interview is over (last answer in, or the clock ran out): scoring can finish."""
+    now = now or timezone.now()
+    updated = Attempt.objects.filter(pk=attempt.pk, state=AttemptState.IN_PROGRESS).update(
+        state=AttemptState.SUBMITTED, finished_at=now
+    )
+    if updated:
+        from interviews.tasks import finalize_attempt
+
+        finalize_attempt.delay_on_commit(attempt.pk)
+
+
+def attempt_abandon(*, attempt: Attempt, now: datetime | None = None) -> None:
+    """Left before it began: the attempt counts, and there is nothing to score."""
+    now = now or timezone.now()
+    Attempt.objects.filter(pk=attempt.pk, state=AttemptState.NOT_STARTED).update(
+        state=AttemptState.ABANDONED, finished_at=now
+    )
+
+
+def integrity_event_record(
+    *, attempt: Attempt, kind: str, question_position: int | None, detail: dict
+) -> None:
+    if attempt.state not in OPEN_ATTEMPT_STATES:
+        return
+    IntegrityEvent.objects.create(
+        attempt=attempt, kind=kind[:40], question_position=question_position, detail=detail
+    )
+
+
+# --- answers ----------------------------------------------------------------------------
+
+
+def _guard_answer(*, attempt: Attempt, question_id: int, now: datetime) -> Question:
+    if attempt.state != AttemptState.IN_PROGRESS:
+        raise DomainError(
+            "This interview has ended; the answer was not recorded.", code="attempt_closed"
+        )
+    if attempt.deadline_at and now > attempt.deadline_at + timedelta(seconds=UPLOAD_GRACE_S):
+        raise DomainError(
+            "The 20 minutes are over; the answer was not recorded.", code="clock_over"
+        )
+    question = Question.objects.filter(attempt=attempt, pk=question_id).first()
+    if question is None:
+        raise DomainError("That question is not part of this interview.", code="unknown_question")
+    if Answer.objects.filter(question=question).exists():
+        raise DomainError("This question has already been answered.", code="already_answered")
+    current = selectors.current_question(attempt=attempt)
+    if current is None or current.pk != question.pk:
+        raise DomainError("That is not the current question.", code="not_current")
+    return question
+
+
+def answer_submit_audio(
+    *,
+    attempt: Attempt,
+    question_id: int,
+    data: bytes,
+    declared_type: str,
+    now: datetime | None = None,
+) -> Answer:
+    """Check the recording, store it, then enqueue transcription (after commit).
+
+    Bad files are refused with a clear sentence and change nothing (the question stays
+    current, so the browser can retry). A silent recording is an unanswered question.
+    """
+    from interviews.engine.audio import AudioRejected, inspect_audio
+
+    now = now or timezone.now()
+    question = _guard_answer(attempt=attempt, question_id=question_id, now=now)
+    try:
+        info = inspect_audio(
+            data,
+            declared_type=declared_type,
+            max_bytes=settings.VETTA_AUDIO_MAX_BYTES,
+            max_duration_s=settings.VETTA_ANSWER_CAP_S + settings.VETTA_ANSWER_CAP_SLACK_S,
+        )
+    except AudioRejected as rejection:
+        raise DomainError(rejection.message, code=rejection.code) from None
+    with transaction.atomic():
+        answer = Answer(
+            question=question,
+            audio_type=declared_type[:80],
+            audio_bytes=len(data),
+            duration_s=round(info.duration_s, 2),
+            submitted_at=now,
+            status=AnswerStatus.UNANSWERED if info.is_silent else AnswerStatus.UPLOADED,
+        )
+        answer.audio.save(f"answer.{info.container}", ContentFile(data), save=False)
+        try:
+            with transaction.atomic():
+                answer.save()
+        except IntegrityError:
+            raise DomainError(
+                "This question has already been answered.", code="already_answered"
+            ) from None
+        if info.is_silent:
+            _score_unanswered(answer, reason="silence: no speech in the recording")
+        else:
+            from interviews.tasks import transcribe_answer
+
+            transcribe_answer.delay_on_commit(answer.pk)
+        _submit_if_last(attempt=attempt, question=question, now=now)
+    return answer
+
+
+def answer_submit_text(
+    *, attempt: Attempt, question_id: int, text: str, now: datetime | None = None
+) -> Answer:
+    """A typed answer, for candidates granted that accommodation by staff."""
+    now = now or timezone.now()
+    if not attempt.typed_answers:
+        raise DomainError("This interview takes spoken answers.", code="typed_not_allowed")
+    question = _guard_answer(attempt=attempt, question_id=question_id, now=now)
+    text = text.strip()[:20000]
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                answer = Answer.objects.create(
+                    question=question,
+                    typed=True,
+                    transcript=text,
+                    submitted_at=now,
+                    transcribed_at=now,
+                    status=AnswerStatus.TRANSCRIBED if text else AnswerStatus.UNANSWERED,
+                )
+        except IntegrityError:
+            raise DomainError(
+                "This question has already been answered.", code="already_answered"
+            ) from None
+        if text:
+            from interviews.tasks import grade_answer
+
+            grade_answer.delay_on_commit(answer.pk)
+        else:
+            _score_unanswered(answer, reason="empty typed answer")
+        _submit_if_last(attempt=attempt, question=question, now=now)
+    return answer
+
+
+def question_skip(*, attempt: Attempt, question_id: int, now: datetime | None = None) -> Answer:
+    """Skipping (or running out of time with nothing recorded) is an unanswered question."""
+    now = now or timezone.now()
+    question = _guard_answer(attempt=attempt, question_id=question_id, now=now)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                answer = Answer.objects.create(
+                    question=question, status=AnswerStatus.UNANSWERED, submitted_at=now
+                )
+        except IntegrityError:
+            raise DomainError(
+                "This question has already been answered.", code="already_answered"
+            ) from None
+        _score_unanswered(answer, reason="skipped")
+        _submit_if_last(attempt=attempt, question=question, now=now)
+    return answer
+
+
+def answer_mark_unanswered(*, answer_id: int, reason: str) -> None:
+    """Nothing usable was said (silence, no words recognised): the question scores zero."""
+    answer = Answer.objects.get(pk=answer_id)
+    Answer.objects.filter(pk=answer_id).update(status=AnswerStatus.UNANSWERED)
+    _score_unanswered(answer, reason=reason)
+
+
+def _submit_if_last(*, attempt: Attempt, question: Question, now: datetime) -> None:
+    if question.position >= plan_of(attempt).planned_count:
+        attempt_submit(attempt=attempt, now=now)
+
+
+def _score_unanswered(answer: Answer, *, reason: str) -> Score:
+    from interviews.engine.grader import RUBRIC_VERSION, empty_score
+
+    result = empty_score(reason=reason)
+    score, _ = Score.objects.get_or_create(
+        answer=answer,
+        defaults=_score_fields(result) | {"rubric_version": RUBRIC_VERSION},
+    )
+    return score
+
+
+def _score_fields(result: ScoreResult) -> dict:
+    return {
+        "fluency": result.fluency.value,
+        "technical_accuracy": result.technical_accuracy.value,
+        "coherence": result.coherence.value,
+        "conciseness": result.conciseness.value,
+        "overall": result.overall,
+        "evidence": {
+            "overall": result.evidence,
+            "fluency": result.fluency.evidence,
+            "technical_accuracy": result.technical_accuracy.evidence,
+            "coherence": result.coherence.evidence,
+            "conciseness": result.conciseness.evidence,
+        },
+        "rubric_version": result.rubric_version,
+        "backend": result.backend,
+    }
+
+
+def answer_input(answer: Answer) -> AnswerInput:
+    question = answer.question
+    return AnswerInput(
+        question=question.text,
+        category=question.category,
+        transcript=answer.transcript,
+        duration_s=answer.duration_s,
+        expected_concepts=tuple(question.expected_concepts),
+        words=tuple((w[0], float(w[1]), float(w[2])) for w in answer.words),
+        typed=answer.typed,
+        skills=tuple(question.skills),
+        domain=question.attempt.domain.slug,
+    )
+
+
+def answer_grade(*, answer: Answer) -> Score:
+    """Score one answer with the configured grader (idempotent: an existing score stands)."""
+    existing = Score.objects.filter(answer=answer).first()
+    if existing is not None:
+        return existing
+    result = _grader().grade(answer_input(answer), taxonomy=selectors.taxonomy_current())
+    with transaction.atomic():
+        score, _ = Score.objects.get_or_create(answer=answer, defaults=_score_fields(result))
+        Answer.objects.filter(pk=answer.pk).exclude(status=AnswerStatus.UNANSWERED).update(
+            status=AnswerStatus.SCORED
+        )
+    return score
+
+
+_GRADER = None
+
+
+def _grader():
+    """One grader per process (it indexes the banks once)."""
+    global _GRADER
+    if _GRADER is None:
+        from interviews.engine.grader import BuiltinGrader
+
+        _GRADER = BuiltinGrader()
+    return _GRADER
+
+
+# --- finishing, release, expiry ----------------------------------------------------------
+
+
+def attempt_finalize(*, attempt: Attempt, now: datetime | None = None) -> bool:
+    """Score the attempt once every answer is settled; returns whether it is scored now."""
+    from interviews.engine.tiering import attempt_score, decide_tier, resume_verification_agrees
+    from interviews.engine.types import TierThresholds
+
+    now = now or timezone.now()
+    if attempt.state not in (AttemptState.SUBMITTED, AttemptState.SCORING):
+        return attempt.state in (AttemptState.SCORED, AttemptState.RELEASED)
+    questions = selectors.attempt_questions(attempt=attempt)
+    pending = [
+        q
+        for q in questions
+        if getattr(q, "answer", None) is not None
+        and not hasattr(q.answer, "score")
+        and q.answer.status != AnswerStatus.FAILED
+    ]
+    if pending:
+        Attempt.objects.filter(pk=attempt.pk, state=AttemptState.SUBMITTED).update(
+            state=AttemptState.SCORING
+        )
+        return False
+    plan = plan_of(attempt)
+    scores = [
+        score_result_of(
+            getattr(getattr(q, "answer", None), "score", None), getattr(q, "answer", None)
+        )
+        for q in questions
+    ]
+    difficulties = [q.difficulty for q in questions]
+    score = attempt_score(plan.planned_count, scores, difficulties)
+    policy = policy_for(attempt.domain)
+    thresholds = TierThresholds(
+        qualified=policy.qualified_threshold,
+        expert=policy.expert_threshold,
+        verified=policy.verified_threshold,
+        verified_min_difficulty=policy.verified_min_difficulty,
+        foundational_cap=policy.foundational_cap,
+    )
+    resume_pairs = [
+        (q.resume_claims, q.answer.transcript if hasattr(q, "answer") else "", sr)
+        for q, sr in zip(questions, scores, strict=True)
+        if q.category == "resume"
+    ]
+    verified = resume_verification_agrees(resume_pairs)
+    max_difficulty = max(
+        (d for d, s in zip(difficulties, scores, strict=True) if s is not None), default=0
+    )
+    result = decide_tier(
+        score=score, max_difficulty=max_difficulty, resume_verified=verified, thresholds=thresholds
+    )
+    release_at = now
+    if policy.release_mode == ReleaseMode.REVIEW_WINDOW:
+        release_at = now + timedelta(hours=policy.review_window_hours)
+    with transaction.atomic():
+        updated = Attempt.objects.filter(
+            pk=attempt.pk, state__in=[AttemptState.SUBMITTED, AttemptState.SCORING]
+        ).update(
+            state=AttemptState.SCORED,
+            score=round(result.score, 2),
+            tier=result.tier,
+            max_difficulty=result.max_difficulty_reached,
+            tier_reasons=result.reasons,
+        )
+        if not updated:
+            return True
+        credential_stage(
+            attempt_id=attempt.pk, tier=result.tier, score=result.score, release_at=release_at
+        )
+    if release_at <= now:
+        credentials_release_due(now=now)
+    return True
+
+
+def credential_stage(
+    *, attempt_id: int, tier: str, score: float, release_at: datetime
+) -> Credential:
+    """Create the attempt's credential, awaiting release. The latest attempt stands."""
+    attempt = Attempt.objects.select_related("candidate", "domain").get(pk=attempt_id)
+    # A pending credential of an earlier attempt never stands once a later one is scored.
+    Credential.objects.filter(
+        candidate=attempt.candidate, domain=attempt.domain, status=CredentialStatus.PENDING
+    ).update(status=CredentialStatus.SUPERSEDED)
+    return Credential.objects.create(
+        candidate=attempt.candidate,
+        domain=attempt.domain,
+        attempt=attempt,
+        tier=tier,
+        score=round(score, 2),
+        status=CredentialStatus.PENDING,
+        release_at=release_at,
+    )
+
+
+def credentials_release_due(*, now: datetime | None = None) -> int:
+    """Release every pending credential whose time has come (safe to run concurrently)."""
+    now = now or timezone.now()
+    released = 0
+    due = list(
+        Credential.objects.filter(status=CredentialStatus.PENDING, release_at__lte=now).values_list(
+            "pk", flat=True
+        )
+    )
+    for credential_id in due:
+        if credential_release(credential_id=credential_id, now=now):
+            released += 1
+    return released
+
+
+def credential_release(*, credential_id: int, now: datetime | None = None) -> bool:
+    now = now or timezone.now()
+    with transaction.atomic():
+        credential = (
+            Credential.objects.select_for_update(of=("self",))
+            .select_related("domain", "domain__policy", "candidate__user")
+            .filter(pk=credential_id, status=CredentialStatus.PENDING)
+            .first()
+        )
+        if credential is None:
+            return False
+        policy = policy_for(credential.domain)
+        # The latest finished attempt stands, even when its tier is lower.
+        Credential.objects.filter(
+            candidate=credential.candidate, domain=credential.domain, status=CredentialStatus.ACTIVE
+        ).update(status=CredentialStatus.SUPERSEDED)
+        credential.status = CredentialStatus.ACTIVE
+        credential.released_at = now
+        credential.valid_until = now + policy.validity
+        credential.save(update_fields=["status", "released_at", "valid_until"])
+        Attempt.objects.filter(pk=credential.attempt_id, state=AttemptState.SCORED).update(
+            state=AttemptState.RELEASED
+        )
+        candidate_id, domain_id = credential.candidate_id, credential.domain_id
+        transaction.on_commit(lambda: _after_release(credential_id))
+        transaction.on_commit(lambda: _matching_refresh(candidate_id, domain_id))
+    return True
+
+
+def _after_release(credential_id: int) -> None:
+    from interviews.notifications import credential_released
+
+    credential_released(credential_id=credential_id)
+
+
+def credentials_expire(*, now: datetime | None = None) -> int:
+    """Expire tiers past their validity. A conditional update: each expires exactly once."""
+    now = now or timezone.now()
+    expired = 0
+    candidates = list(
+        Credential.objects.filter(status=CredentialStatus.ACTIVE, valid_until__lte=now).values_list(
+            "pk", "candidate_id", "domain_id"
+        )
+    )
+    for credential_id, candidate_id, domain_id in candidates:
+        with transaction.atomic():
+            won = Credential.objects.filter(
+                pk=credential_id, status=CredentialStatus.ACTIVE
+            ).update(status=CredentialStatus.EXPIRED)
+            if won:
+                expired += 1
+                transaction.on_commit(lambda cid=credential_id: _after_expiry(cid))
+                transaction.on_commit(lambda c=candidate_id, d=domain_id: _matching_refresh(c, d))
+    return expired
+
+
+def _after_expiry(credential_id: int) -> None:
+    from interviews.notifications import credential_expired
+
+    credential_expired(credential_id=credential_id)
+
+
+def expiry_reminders_send(*, now: datetime | None = None) -> int:
+    """Tell candidates N days before their tier expires; each reminder is sent once."""
+    from interviews.notifications import credential_expiry_reminder
+
+    now = now or timezone.now()
+    sent = 0
+    rows = Credential.objects.filter(
+        status=CredentialStatus.ACTIVE, reminder_sent_at__isnull=True
+    ).select_related("domain__policy")
+    for credential in rows:
+        policy = policy_for(credential.domain)
+        if (
+            credential.valid_until
+            and credential.valid_until - timedelta(days=policy.reminder_days) <= now
+        ):
+            claimed = Credential.objects.filter(
+                pk=credential.pk, reminder_sent_at__isnull=True
+            ).update(reminder_sent_at=now)
+            if claimed:
+                sent += 1
+                transaction.on_commit(
+                    lambda cid=credential.pk: credential_expiry_reminder(credential_id=cid)
+                )
+    return sent
+
+
+def attempts_sweep(*, now: datetime | None = None) -> int:
+    """Close attempts whose clock ran out, and abandon ones never begun (both still count)."""
+    now = now or timezone.now()
+    closed = 0
+    overdue = Attempt.objects.filter(
+        state=AttemptState.IN_PROGRESS, deadline_at__lt=now - timedelta(seconds=UPLOAD_GRACE_S)
+    )
+    for attempt in overdue:
+        attempt_submit(attempt=attempt, now=now)
+        closed += 1
+    stale = now - timedelta(minutes=settings.VETTA_ATTEMPT_BEGIN_WITHIN_MIN)
+    closed += Attempt.objects.filter(state=AttemptState.NOT_STARTED, created_at__lt=stale).update(
+        state=AttemptState.ABANDONED, finished_at=now
+    )
+    return closed
+
+
+def _matching_refresh(candidate_id: int, domain_id: int | None = None) -> None:
+    """Keep the candidate's matching profile current (the matching app owns it)."""
+    try:
+        from matching.services import match_profile_refresh
+    except ImportError:
+        return
+    match_profile_refresh(candidate_id=candidate_id, domain_id=domain_id)
