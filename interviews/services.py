@@ -579,7 +579,12 @@ def _grader():
 
 def attempt_finalize(*, attempt: Attempt, now: datetime | None = None) -> bool:
     """Score the attempt once every answer is settled; returns whether it is scored now."""
-    from interviews.engine.tiering import attempt_score, decide_tier, resume_verification_agrees
+    from interviews.engine.tiering import (
+        attempt_score,
+        decide_tier,
+        max_difficulty_reached,
+        resume_verification_agrees,
+    )
     from interviews.engine.types import TierThresholds
 
     now = now or timezone.now()
@@ -606,7 +611,8 @@ def attempt_finalize(*, attempt: Attempt, now: datetime | None = None) -> bool:
         for q in questions
     ]
     difficulties = [q.difficulty for q in questions]
-    score = attempt_score(plan.planned_count, scores, difficulties)
+    categories = [q.category for q in questions]
+    score = attempt_score(plan.planned_count, scores, difficulties, categories=categories)
     policy = policy_for(attempt.domain)
     thresholds = TierThresholds(
         qualified=policy.qualified_threshold,
@@ -615,15 +621,16 @@ def attempt_finalize(*, attempt: Attempt, now: datetime | None = None) -> bool:
         verified_min_difficulty=policy.verified_min_difficulty,
         foundational_cap=policy.foundational_cap,
     )
-    resume_pairs = [
-        (q.resume_claims, q.answer.transcript if hasattr(q, "answer") else "", sr)
-        for q, sr in zip(questions, scores, strict=True)
-        if q.category == "resume"
-    ]
-    verified = resume_verification_agrees(resume_pairs)
-    max_difficulty = max(
-        (d for d, s in zip(difficulties, scores, strict=True) if s is not None), default=0
+    history = _history(attempt)
+    verified = resume_verification_agrees(
+        resume=resume_facts(attempt.resume),
+        answers=[
+            (asked, sr, q.answer.transcript if hasattr(q, "answer") else "")
+            for (asked, _), q, sr in zip(history, questions, scores, strict=True)
+        ],
+        taxonomy=selectors.taxonomy_current(),
     )
+    max_difficulty = max_difficulty_reached(scores, difficulties, categories)
     result = decide_tier(
         score=score, max_difficulty=max_difficulty, resume_verified=verified, thresholds=thresholds
     )

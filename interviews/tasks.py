@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 
-from celery import Task, shared_task
+from celery import shared_task
+from celery.contrib.django.task import DjangoTask
 from celery.signals import worker_process_init
 from django.conf import settings
 from django.db import transaction
@@ -40,7 +41,7 @@ def _load_model_after_fork(**_: object) -> None:
         get_transcriber(transcriber_config())
 
 
-class AnswerTask(Task):
+class AnswerTask(DjangoTask):
     """After the last retry, the answer shows a failed state instead of hanging."""
 
     def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:  # type: ignore[override]
