@@ -24,7 +24,9 @@ class DemoLogin:
     what: str
 
 
-def demo_user(email: str, *, first_name: str = "", last_name: str = "", is_staff: bool = False) -> User:
+def demo_user(
+    email: str, *, first_name: str = "", last_name: str = "", is_staff: bool = False
+) -> User:
     user = User.objects.filter(email=email).first()
     if user is None:
         user = User.objects.create_user(
@@ -35,7 +37,9 @@ def demo_user(email: str, *, first_name: str = "", last_name: str = "", is_staff
             is_staff=is_staff,
             is_superuser=is_staff,
         )
-    EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+    EmailAddress.objects.get_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": True}
+    )
     return user
 
 
@@ -48,10 +52,14 @@ def demo_candidate(email: str, first_name: str, last_name: str, **profile: objec
 def seed() -> list[DemoLogin]:
     # Fixtures build several tenants at once.
     with scopes_disabled():
-        organization, _ = Organization.objects.get_or_create(slug="acme", defaults={"name": "Acme Analytics"})
+        organization, _ = Organization.objects.get_or_create(
+            slug="acme", defaults={"name": "Acme Analytics"}
+        )
         owner = demo_user("owner@acme.test", first_name="Olivia", last_name="Owner")
         recruiter = demo_user("recruiter@acme.test", first_name="Ravi", last_name="Recruiter")
-        Membership.objects.get_or_create(organization=organization, user=owner, defaults={"role": Role.OWNER})
+        Membership.objects.get_or_create(
+            organization=organization, user=owner, defaults={"role": Role.OWNER}
+        )
         Membership.objects.get_or_create(
             organization=organization, user=recruiter, defaults={"role": Role.RECRUITER}
         )

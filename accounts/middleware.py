@@ -50,7 +50,9 @@ class TenantScopeMiddleware:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         organization = Organization.objects.filter(slug=slug).first()
-        membership = membership_for(user=request.user, organization=organization) if organization else None
+        membership = (
+            membership_for(user=request.user, organization=organization) if organization else None
+        )
         if membership is None:
             raise Http404("No such organization.")
         request.organization = organization  # type: ignore[attr-defined]

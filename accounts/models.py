@@ -55,7 +55,9 @@ class User(AbstractUser):
 class Candidate(models.Model):
     """A user's talent profile. Candidates are global: no organization owns them."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="candidate")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="candidate"
+    )
     headline = models.CharField(max_length=160, blank=True)
     hourly_rate = models.PositiveIntegerField(
         null=True, blank=True, help_text="Expected hourly rate in US dollars."
@@ -96,8 +98,12 @@ ROLE_RANK = {Role.VIEWER: 0, Role.RECRUITER: 1, Role.ADMIN: 2, Role.OWNER: 3}
 
 
 class Membership(models.Model):
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.VIEWER)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -105,7 +111,9 @@ class Membership(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["organization", "user"], name="one_membership_per_user_and_org")
+            models.UniqueConstraint(
+                fields=["organization", "user"], name="one_membership_per_user_and_org"
+            )
         ]
         ordering = ["created_at"]
 
@@ -125,7 +133,9 @@ def _invitation_expiry():
 
 
 class Invitation(models.Model):
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invitations")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="invitations"
+    )
     email = models.EmailField()
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.RECRUITER)
     token = models.CharField(max_length=64, unique=True, default=_invitation_token, editable=False)
@@ -154,7 +164,11 @@ class Invitation(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+        return (
+            self.accepted_at is None
+            and self.revoked_at is None
+            and self.expires_at > timezone.now()
+        )
 
 
 class WorkerPing(models.Model):

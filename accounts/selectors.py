@@ -12,7 +12,9 @@ def memberships_for_user(*, user: User) -> QuerySet[Membership]:
     # query is filtered by the person, not by an organization.
     with scopes_disabled():
         return (
-            Membership.objects.filter(user=user).select_related("organization").order_by("organization__name")
+            Membership.objects.filter(user=user)
+            .select_related("organization")
+            .order_by("organization__name")
         )
 
 

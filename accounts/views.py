@@ -52,7 +52,9 @@ def organization_create(request: AuthenticatedRequest) -> HttpResponse:
     form = OrganizationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            organization = services.organization_create(name=form.cleaned_data["name"], owner=request.user)
+            organization = services.organization_create(
+                name=form.cleaned_data["name"], owner=request.user
+            )
         except DomainError as error:
             form.add_error("name", error.message)
         else:
@@ -144,7 +146,9 @@ def member_role(request: OrganizationRequest, org_slug: str, membership_id: int)
     role = form.cleaned_data["role"]
     return _run(
         request,
-        lambda: services.membership_role_change(actor=request.membership, membership=target, role=role),
+        lambda: services.membership_role_change(
+            actor=request.membership, membership=target, role=role
+        ),
         f"{target.user.email} is now {Role(role).label.lower()}.",
     )
 
@@ -163,7 +167,9 @@ def member_remove(request: OrganizationRequest, org_slug: str, membership_id: in
 
 
 @require_POST
-def invitation_revoke(request: OrganizationRequest, org_slug: str, invitation_id: int) -> HttpResponse:
+def invitation_revoke(
+    request: OrganizationRequest, org_slug: str, invitation_id: int
+) -> HttpResponse:
     invitation = get_object_or_404(Invitation, pk=invitation_id)
     return _run(
         request,

@@ -24,7 +24,9 @@ class UserFactory(factory.django.DjangoModelFactory):
         self.set_password(extracted or PASSWORD)
         if create:
             self.save(update_fields=["password"])
-            EmailAddress.objects.get_or_create(user=self, email=self.email, verified=True, primary=True)
+            EmailAddress.objects.get_or_create(
+                user=self, email=self.email, verified=True, primary=True
+            )
 
 
 class CandidateFactory(factory.django.DjangoModelFactory):

@@ -35,7 +35,9 @@ def test_login_with_email(client, db):
 def test_failed_logins_are_rate_limited(client, db, settings):
     UserFactory(email="target@person.test")
     pages = [
-        client.post("/accounts/login/", {"login": "target@person.test", "password": "wrong"}).content
+        client.post(
+            "/accounts/login/", {"login": "target@person.test", "password": "wrong"}
+        ).content
         for _ in range(6)
     ]
     assert b"Too many failed login attempts" not in pages[0]

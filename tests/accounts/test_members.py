@@ -16,7 +16,9 @@ def members_url(m: Membership, suffix: str = "") -> str:
 
 
 def test_viewer_cannot_change_roles(owner_a, viewer_a, viewer_a_client):
-    response = viewer_a_client.post(members_url(owner_a, f"{owner_a.pk}/role/"), {"role": Role.VIEWER})
+    response = viewer_a_client.post(
+        members_url(owner_a, f"{owner_a.pk}/role/"), {"role": Role.VIEWER}
+    )
     assert response.status_code == 403
     with scopes_disabled():
         owner_a.refresh_from_db()
@@ -26,7 +28,9 @@ def test_viewer_cannot_change_roles(owner_a, viewer_a, viewer_a_client):
 def test_viewer_cannot_invite_and_sees_no_controls(viewer_a, viewer_a_client):
     page = viewer_a_client.get(members_url(viewer_a))
     assert b"Send invitation" not in page.content
-    response = viewer_a_client.post(members_url(viewer_a, "invite/"), {"email": "x@y.test", "role": "viewer"})
+    response = viewer_a_client.post(
+        members_url(viewer_a, "invite/"), {"email": "x@y.test", "role": "viewer"}
+    )
     assert response.status_code == 403
     with scopes_disabled():
         assert not Invitation.objects.exists()
@@ -39,7 +43,9 @@ def test_admin_cannot_grant_owner(owner_a, admin_a, viewer_a):
 
 
 def test_owner_changes_role(owner_a, viewer_a, owner_a_client):
-    response = owner_a_client.post(members_url(owner_a, f"{viewer_a.pk}/role/"), {"role": Role.RECRUITER})
+    response = owner_a_client.post(
+        members_url(owner_a, f"{viewer_a.pk}/role/"), {"role": Role.RECRUITER}
+    )
     assert response.status_code == 302
     with scopes_disabled():
         viewer_a.refresh_from_db()
@@ -87,7 +93,9 @@ def test_invitation_round_trip(owner_a, owner_a_client, celery_eager):
 
 def test_invitation_for_someone_else_is_refused(owner_a, org_a):
     with scopes_disabled():
-        invitation = Invitation.objects.create(organization=org_a, email="right@person.test", role="viewer")
+        invitation = Invitation.objects.create(
+            organization=org_a, email="right@person.test", role="viewer"
+        )
     wrong = client_for(UserFactory(email="wrong@person.test"))
     response = wrong.post(f"/invitations/{invitation.token}/", follow=True)
     assert b"Sign in with that address" in response.content

@@ -30,7 +30,9 @@ def org_routes() -> list[str]:
 
 
 def fill(route: str, slug: str, object_id: int) -> str:
-    path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: slug if m.group(1) == "org_slug" else str(object_id), route)
+    path = re.sub(
+        r"<(?:\w+:)?(\w+)>", lambda m: slug if m.group(1) == "org_slug" else str(object_id), route
+    )
     return f"/o/{slug}/{path}"
 
 
@@ -43,7 +45,9 @@ def test_member_of_b_gets_404_on_every_page_of_a(method, owner_a, viewer_a, memb
     with scopes_disabled():
         object_id = Membership.objects.filter(organization=owner_a.organization).first().pk
     for route in org_routes():
-        response = getattr(member_b_client, method)(fill(route, owner_a.organization.slug, object_id))
+        response = getattr(member_b_client, method)(
+            fill(route, owner_a.organization.slug, object_id)
+        )
         assert response.status_code == 404, route
 
 
