@@ -981,6 +981,7 @@ class BuiltinGrader:
                 "question_topics": topics,
                 "hedges": common["hedges"],
                 "generic": common["generic"],
+                "skills_named": common["answer_skills"],
                 "words": len(words),
                 "duration_s": round(duration, 1),
                 "typed": answer.typed,
