@@ -301,6 +301,12 @@ def _ask(
             candidate=attempt.candidate, domain=attempt.domain, exclude=attempt
         ),
         seed=attempt.seed,
+        # Follow-ups on skills the candidate named work even before that answer is scored.
+        answer_texts=list(
+            Answer.objects.filter(question__attempt=attempt)
+            .order_by("question__position")
+            .values_list("transcript", flat=True)
+        ),
     )
     reason = asked.reason
     if waited_out:
