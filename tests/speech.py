@@ -47,7 +47,7 @@ class SpokenAnswer:
     key_terms: tuple[str, ...]
 
 
-# Short technical answers (about 11–13 s each at 150 wpm) with the resume skills Whisper's
+# Short technical answers (about 11–14 s each at 150 wpm) with the resume skills Whisper's
 # small models mishear: spoken without hotwords, tiny.en writes "our LA chef" for RLHF.
 TECHNICAL_ANSWERS: tuple[SpokenAnswer, ...] = (
     SpokenAnswer(
@@ -89,6 +89,18 @@ TECHNICAL_ANSWERS: tuple[SpokenAnswer, ...] = (
         "So, um, chain-of-thought prompting helps on reasoning tasks, but for classification "
         "I prefer few-shot prompting with JSON output and a temperature of zero.",
         ("chain-of-thought", "few-shot", "JSON"),
+    ),
+    SpokenAnswer(
+        "monitoring",
+        "In production we logged every request to BigQuery and, uh, alerted on drift with "
+        "Grafana dashboards. When the hallucination rate rose above two percent we rolled back.",
+        ("BigQuery", "Grafana", "hallucination"),
+    ),
+    SpokenAnswer(
+        "pipelines",
+        "Our training jobs ran on Airflow with MLflow for experiment tracking. Um, I wrote the "
+        "data validation in pandas and the feature store lived in Postgres.",
+        ("Airflow", "MLflow", "pandas", "Postgres"),
     ),
 )
 

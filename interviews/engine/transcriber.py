@@ -20,7 +20,7 @@ import re
 import threading
 import time
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -325,12 +325,19 @@ def assess(
     words: Sequence[Word],
     speech_s: float,
     *,
-    segments: Iterable[Any] = (),
+    segments: Sequence[Any] = (),
     edge_s: float = 0.4,
 ) -> tuple[dict[str, Any], list[str], list[str]]:
     """Figures describing a pass, what says it collapsed, and what makes it doubtful."""
     tokens = _TOKEN.findall(text.lower())
-    ratio = compression_ratio(text)
+    # Per decoding window, as Whisper itself measures it: zlib finds more to share in a
+    # longer text, so a whole 90 s answer compresses past 2.0 without any loop.
+    windows: dict[int, list[str]] = {}
+    for s in segments:
+        windows.setdefault(getattr(s, "seek", 0), []).append(s.text)
+    ratio = max((compression_ratio("".join(w)) for w in windows.values()), default=0.0)
+    if not windows:
+        ratio = compression_ratio(text)
     times, n = longest_repeat(tokens)
     rate = len(tokens) / speech_s if speech_s else 0.0
     gap = largest_gap(words, speech_s, edge_s)
