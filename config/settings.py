@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "interviews",
     "matching",
     "marketplace",
+    "fairness",
 ]
 
 MIDDLEWARE = [
@@ -206,7 +207,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # worker process, no broker server to install.
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # Seconds before Redis hands an unacknowledged task (its worker died) to another worker.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("VETTA_BROKER_VISIBILITY_TIMEOUT", default=3600)
+    }
 else:
     CELERY_BROKER_URL = (
         f"sqlite:///{env.str('VETTA_BROKER_FILE', default=str(VAR_DIR / 'celery-broker.sqlite3'))}"
@@ -231,7 +235,10 @@ CELERY_BEAT_SCHEDULE = {
     "release-credentials": {"task": "interviews.tasks.release_credentials", "schedule": 300.0},
     "expire-credentials": {"task": "interviews.tasks.expire_credentials", "schedule": 3600.0},
     "send-expiry-reminders": {"task": "interviews.tasks.send_expiry_reminders", "schedule": 3600.0},
+    "purge-expired-audio": {"task": "interviews.retention.purge_expired_audio", "schedule": 3600.0},
 }
+# Task modules that are not an app's tasks.py (autodiscovery finds only those).
+CELERY_INCLUDE = ["interviews.retention"]
 
 # --- REST API ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -263,6 +270,8 @@ VETTA_WHISPER_DEVICE = env.str("VETTA_WHISPER_DEVICE", default="cpu")
 VETTA_WHISPER_COMPUTE_TYPE = env.str("VETTA_WHISPER_COMPUTE_TYPE", default="int8")
 VETTA_WHISPER_CPU_THREADS = env.int("VETTA_WHISPER_CPU_THREADS", default=os.cpu_count() or 1)
 VETTA_WHISPER_PRELOAD = env.bool("VETTA_WHISPER_PRELOAD", default=True)
+# Where candidates write for an accommodation (typed answers) or a data request.
+VETTA_SUPPORT_EMAIL = env.str("VETTA_SUPPORT_EMAIL", default="support@vetta.localhost")
 VETTA_INVITATION_VALID_FOR = timedelta(days=env.int("VETTA_INVITATION_DAYS", default=7))
 
 LOGGING = {
