@@ -8,6 +8,7 @@ skills in free text is case and punctuation insensitive and prefers the longest 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -26,6 +27,9 @@ _TOKEN_RE = re.compile(r"[a-z0-9][a-z0-9+#]*(?:\.[a-z0-9+#]+)*|\.[a-z]+[a-z0-9]*
 
 def tokenize(text: str) -> list[str]:
     """Lower-case tokens of ``text`` with punctuation stripped ("Node.js," -> "node.js")."""
+    # NFKC folds what PDFs emit into plain letters: the "ﬁ" ligature in "ﬁne-tuning",
+    # full-width letters, non-breaking hyphens.
+    text = unicodedata.normalize("NFKC", text)
     return _TOKEN_RE.findall(text.lower().replace("-", " ").replace("/", " "))
 
 
