@@ -36,16 +36,21 @@ from interviews.models import (
     AnswerStatus,
     Attempt,
     AttemptState,
+    AuditEntry,
+    Contest,
+    ContestStatus,
     Credential,
     CredentialStatus,
     Domain,
+    DomainPolicy,
     IntegrityEvent,
     Question,
     ReleaseMode,
     Resume,
     Score,
+    Tier,
 )
-from interviews.policies import policy_for, start_eligibility
+from interviews.policies import contest_closes_at, policy_for, start_eligibility
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +105,10 @@ def resume_upload(*, candidate: Candidate, data: bytes, filename: str) -> Resume
 
 def resume_facts(resume: Resume) -> ResumeFacts:
     """What the interviewer needs to know of a parsed resume."""
-    parsed = resume.parsed or {}
+    return resume_facts_from_parse(resume.parsed or {})
+
+
+def resume_facts_from_parse(parsed: dict) -> ResumeFacts:
     bullets_by_section: dict[str, list[str]] = {}
     for bullet in parsed.get("bullets", []):
         bullets_by_section.setdefault(bullet.get("section", ""), []).append(bullet.get("text", ""))
@@ -655,30 +663,39 @@ def attempt_finalize(*, attempt: Attempt, now: datetime | None = None) -> bool:
         )
         if not updated:
             return True
-        credential_stage(
+        credential = credential_stage(
             attempt_id=attempt.pk, tier=result.tier, score=result.score, release_at=release_at
         )
-    if release_at <= now:
-        credentials_release_due(now=now)
+    if release_at <= now and credential.status == CredentialStatus.PENDING:
+        credential_release(credential_id=credential.pk, now=now)
     return True
 
 
 def credential_stage(
     *, attempt_id: int, tier: str, score: float, release_at: datetime
 ) -> Credential:
-    """Create the attempt's credential, awaiting release. The latest attempt stands."""
+    """Create the attempt's credential, awaiting release. The latest finished attempt stands.
+
+    The earlier tier keeps standing (and matching) until this one is released; a result that
+    arrives after a later attempt's result never stands.
+    """
     attempt = Attempt.objects.select_related("candidate", "domain").get(pk=attempt_id)
-    # A pending credential of an earlier attempt never stands once a later one is scored.
-    Credential.objects.filter(
-        candidate=attempt.candidate, domain=attempt.domain, status=CredentialStatus.PENDING
-    ).update(status=CredentialStatus.SUPERSEDED)
+    # Serialise credential writes of this candidate (two results finalising at once).
+    Candidate.objects.select_for_update().filter(pk=attempt.candidate_id).first()
+    siblings = Credential.objects.filter(candidate=attempt.candidate, domain=attempt.domain)
+    newer = siblings.filter(
+        status__in=[CredentialStatus.PENDING, CredentialStatus.ACTIVE],
+        attempt__created_at__gt=attempt.created_at,
+    ).exists()
+    if not newer:
+        siblings.filter(status=CredentialStatus.PENDING).update(status=CredentialStatus.SUPERSEDED)
     return Credential.objects.create(
         candidate=attempt.candidate,
         domain=attempt.domain,
         attempt=attempt,
         tier=tier,
         score=round(score, 2),
-        status=CredentialStatus.PENDING,
+        status=CredentialStatus.SUPERSEDED if newer else CredentialStatus.PENDING,
         release_at=release_at,
     )
 
@@ -699,12 +716,16 @@ def credentials_release_due(*, now: datetime | None = None) -> int:
 
 
 def credential_release(*, credential_id: int, now: datetime | None = None) -> bool:
+    """Show the tier to the candidate and to matching; the earlier tier is replaced.
+
+    Returns whether this call released it (a second call, or a concurrent one, does nothing).
+    """
     now = now or timezone.now()
     with transaction.atomic():
         credential = (
             Credential.objects.select_for_update(of=("self",))
-            .select_related("domain", "domain__policy", "candidate__user")
-            .filter(pk=credential_id, status=CredentialStatus.PENDING)
+            .select_related("domain", "attempt")
+            .filter(pk=credential_id, status=CredentialStatus.PENDING, release_at__lte=now)
             .first()
         )
         if credential is None:
@@ -712,7 +733,9 @@ def credential_release(*, credential_id: int, now: datetime | None = None) -> bo
         policy = policy_for(credential.domain)
         # The latest finished attempt stands, even when its tier is lower.
         Credential.objects.filter(
-            candidate=credential.candidate, domain=credential.domain, status=CredentialStatus.ACTIVE
+            candidate_id=credential.candidate_id,
+            domain=credential.domain,
+            status=CredentialStatus.ACTIVE,
         ).update(status=CredentialStatus.SUPERSEDED)
         credential.status = CredentialStatus.ACTIVE
         credential.released_at = now
@@ -722,8 +745,8 @@ def credential_release(*, credential_id: int, now: datetime | None = None) -> bo
             state=AttemptState.RELEASED
         )
         candidate_id, domain_id = credential.candidate_id, credential.domain_id
-        transaction.on_commit(lambda: _after_release(credential_id))
-        transaction.on_commit(lambda: _matching_refresh(candidate_id, domain_id))
+        transaction.on_commit(lambda: _after_release(credential_id), robust=True)
+        transaction.on_commit(lambda: _matching_refresh(candidate_id, domain_id), robust=True)
     return True
 
 
@@ -734,23 +757,29 @@ def _after_release(credential_id: int) -> None:
 
 
 def credentials_expire(*, now: datetime | None = None) -> int:
-    """Expire tiers past their validity. A conditional update: each expires exactly once."""
+    """Expire tiers past their validity. A conditional update: each expires exactly once.
+
+    Runs as a periodic task; two runs at once (or a run racing a release) cannot expire a
+    tier twice, because only the update that still finds it active wins.
+    """
     now = now or timezone.now()
     expired = 0
-    candidates = list(
+    due = list(
         Credential.objects.filter(status=CredentialStatus.ACTIVE, valid_until__lte=now).values_list(
             "pk", "candidate_id", "domain_id"
         )
     )
-    for credential_id, candidate_id, domain_id in candidates:
+    for credential_id, candidate_id, domain_id in due:
         with transaction.atomic():
             won = Credential.objects.filter(
-                pk=credential_id, status=CredentialStatus.ACTIVE
-            ).update(status=CredentialStatus.EXPIRED)
+                pk=credential_id, status=CredentialStatus.ACTIVE, valid_until__lte=now
+            ).update(status=CredentialStatus.EXPIRED, expired_notice_sent_at=now)
             if won:
                 expired += 1
-                transaction.on_commit(lambda cid=credential_id: _after_expiry(cid))
-                transaction.on_commit(lambda c=candidate_id, d=domain_id: _matching_refresh(c, d))
+                transaction.on_commit(lambda cid=credential_id: _after_expiry(cid), robust=True)
+                transaction.on_commit(
+                    lambda c=candidate_id, d=domain_id: _matching_refresh(c, d), robust=True
+                )
     return expired
 
 
@@ -761,28 +790,41 @@ def _after_expiry(credential_id: int) -> None:
 
 
 def expiry_reminders_send(*, now: datetime | None = None) -> int:
-    """Tell candidates N days before their tier expires; each reminder is sent once."""
+    """Tell candidates N days before their tier expires; each reminder is claimed, sent once.
+
+    A Declined result has nothing to lose at expiry, so it gets no reminder (the expiry
+    e-mail still tells the candidate that a new cycle is open).
+    """
     from interviews.notifications import credential_expiry_reminder
 
     now = now or timezone.now()
     sent = 0
-    rows = Credential.objects.filter(
-        status=CredentialStatus.ACTIVE, reminder_sent_at__isnull=True
-    ).select_related("domain__policy")
-    for credential in rows:
-        policy = policy_for(credential.domain)
-        if (
-            credential.valid_until
-            and credential.valid_until - timedelta(days=policy.reminder_days) <= now
-        ):
-            claimed = Credential.objects.filter(
-                pk=credential.pk, reminder_sent_at__isnull=True
-            ).update(reminder_sent_at=now)
-            if claimed:
-                sent += 1
-                transaction.on_commit(
-                    lambda cid=credential.pk: credential_expiry_reminder(credential_id=cid)
-                )
+    for domain in Domain.objects.select_related("policy"):
+        policy = policy_for(domain)
+        due = (
+            Credential.objects.filter(
+                domain=domain,
+                status=CredentialStatus.ACTIVE,
+                reminder_sent_at__isnull=True,
+                valid_until__gt=now,
+                valid_until__lte=now + timedelta(days=policy.reminder_days),
+            )
+            .exclude(tier=Tier.DECLINED)
+            .values_list("pk", flat=True)
+        )
+        for credential_id in list(due):
+            with transaction.atomic():
+                claimed = Credential.objects.filter(
+                    pk=credential_id,
+                    status=CredentialStatus.ACTIVE,
+                    reminder_sent_at__isnull=True,
+                ).update(reminder_sent_at=now)
+                if claimed:
+                    sent += 1
+                    transaction.on_commit(
+                        lambda cid=credential_id: credential_expiry_reminder(credential_id=cid),
+                        robust=True,
+                    )
     return sent
 
 
@@ -810,3 +852,163 @@ def _matching_refresh(candidate_id: int, domain_id: int | None = None) -> None:
     except ImportError:
         return
     match_profile_refresh(candidate_id=candidate_id, domain_id=domain_id)
+
+
+# --- contests and staff decisions ------------------------------------------------------------
+
+CONTEST_REASON_MIN_CHARS = 30
+
+
+def contest_open(
+    *, candidate: Candidate, credential_id: int, reason: str, now: datetime | None = None
+) -> Contest:
+    """The candidate contests a released tier: once per credential, with a written reason."""
+    now = now or timezone.now()
+    reason = reason.strip()
+    if len(reason) < CONTEST_REASON_MIN_CHARS:
+        raise DomainError(
+            f"Tell us in at least {CONTEST_REASON_MIN_CHARS} characters why the tier is wrong.",
+            code="reason_too_short",
+        )
+    with transaction.atomic():
+        credential = (
+            Credential.objects.select_for_update(of=("self",))
+            .select_related("domain")
+            .filter(pk=credential_id, candidate=candidate)
+            .first()
+        )
+        if credential is None:
+            raise DomainError("There is no such tier.", code="not_found")
+        if Contest.objects.filter(credential=credential).exists():
+            raise DomainError("You have already contested this tier.", code="already_contested")
+        if credential.status != CredentialStatus.ACTIVE:
+            raise DomainError(
+                "Only a released tier that is still valid can be contested.", code="not_active"
+            )
+        closes_at = contest_closes_at(credential=credential, policy=policy_for(credential.domain))
+        if closes_at is not None and closes_at <= now:
+            raise DomainError(
+                "The time to contest this tier has passed.", code="contest_window_closed"
+            )
+        try:
+            with transaction.atomic():
+                contest = Contest.objects.create(
+                    credential=credential,
+                    reason=reason[:5000],
+                    tier_at_contest=credential.tier,
+                    created_at=now,
+                )
+        except IntegrityError:
+            raise DomainError(
+                "You have already contested this tier.", code="already_contested"
+            ) from None
+        transaction.on_commit(lambda: _after_contest_opened(contest.pk), robust=True)
+    return contest
+
+
+def _after_contest_opened(contest_id: int) -> None:
+    from interviews.notifications import contest_received
+
+    contest_received(contest_id=contest_id)
+
+
+def contest_decide(
+    *,
+    contest_id: int,
+    actor,
+    confirm: bool,
+    reason: str,
+    new_tier: str = "",
+    now: datetime | None = None,
+) -> Contest:
+    """Staff confirm the tier or change it, with a written reason; audited; candidate told."""
+    now = now or timezone.now()
+    reason = reason.strip()
+    if not reason:
+        raise DomainError("Write the reason for the decision.", code="reason_required")
+    if not confirm and new_tier not in Tier.values:
+        raise DomainError("Choose the tier the credential changes to.", code="tier_required")
+    with transaction.atomic():
+        contest = (
+            Contest.objects.select_for_update(of=("self",))
+            .filter(pk=contest_id, status=ContestStatus.OPEN)
+            .first()
+        )
+        if contest is None:
+            raise DomainError("This contest has already been decided.", code="already_decided")
+        credential = Credential.objects.select_for_update(of=("self",)).get(
+            pk=contest.credential_id
+        )
+        before_tier = credential.tier
+        if not confirm and new_tier == before_tier:
+            raise DomainError(
+                "The new tier is the current tier: confirm it instead.", code="same_tier"
+            )
+        after_tier = before_tier if confirm else new_tier
+        if not confirm:
+            credential.tier = new_tier
+            credential.save(update_fields=["tier"])
+        contest.status = ContestStatus.CONFIRMED if confirm else ContestStatus.CHANGED
+        contest.new_tier = "" if confirm else new_tier
+        contest.decided_by = actor
+        contest.decision_reason = reason
+        contest.decided_at = now
+        contest.save(
+            update_fields=["status", "new_tier", "decided_by", "decision_reason", "decided_at"]
+        )
+        AuditEntry.objects.create(
+            actor=actor,
+            action="contest_confirmed" if confirm else "contest_tier_changed",
+            object_type="Credential",
+            object_id=str(credential.pk),
+            before={"tier": before_tier, "contest": contest.pk, "contest_status": "open"},
+            after={"tier": after_tier, "contest": contest.pk, "contest_status": contest.status},
+            reason=reason,
+            at=now,
+        )
+        transaction.on_commit(lambda: _after_contest_decided(contest_id), robust=True)
+        if not confirm:
+            candidate_id, domain_id = credential.candidate_id, credential.domain_id
+            transaction.on_commit(lambda: _matching_refresh(candidate_id, domain_id), robust=True)
+    return contest
+
+
+def _after_contest_decided(contest_id: int) -> None:
+    from interviews.notifications import contest_decided
+
+    contest_decided(contest_id=contest_id)
+
+
+POLICY_FIELDS = tuple(
+    f.name for f in DomainPolicy._meta.concrete_fields if f.name not in ("id", "domain")
+)
+
+
+def domain_policy_save(*, policy: DomainPolicy, actor, reason: str) -> DomainPolicy:
+    """Save a staff edit of a domain's policy and audit what changed, and why."""
+    reason = reason.strip()
+    if not reason:
+        raise DomainError("Say why the policy changes.", code="reason_required")
+    with transaction.atomic():
+        before: dict = {}
+        if policy.pk:
+            before = (
+                DomainPolicy.objects.select_for_update()
+                .filter(pk=policy.pk)
+                .values(*POLICY_FIELDS)
+                .first()
+            ) or {}
+        policy.save()
+        after = {name: getattr(policy, name) for name in POLICY_FIELDS}
+        changed = [name for name in POLICY_FIELDS if not before or before[name] != after[name]]
+        if changed:
+            AuditEntry.objects.create(
+                actor=actor,
+                action="policy_changed" if before else "policy_created",
+                object_type="DomainPolicy",
+                object_id=str(policy.pk),
+                before={"domain": policy.domain.slug, **{n: before[n] for n in changed if before}},
+                after={"domain": policy.domain.slug, **{n: after[n] for n in changed}},
+                reason=reason,
+            )
+    return policy
