@@ -291,5 +291,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {"pdfminer": {"level": "WARNING"}},
+    "loggers": {
+        "pdfminer": {"level": "WARNING"},
+        # One INFO line per transcription ("Processing audio with duration…") is noise.
+        "faster_whisper": {"level": "WARNING"},
+    },
 }
