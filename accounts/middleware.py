@@ -4,9 +4,9 @@
   member of it; anyone else gets 404, exactly like a slug that does not exist;
 * staff admin (``/admin/``): staff work across tenants, so scopes are disabled there;
 * every other page: an empty scope, in which any organization-owned query raises.
-
-The partner API authenticates its key in this middleware too, in ``api.auth``, once that
-surface exists.
+* partner API (URL namespace ``api``): the organization of the API key in the
+  ``Authorization`` header (``api.auth.api_request``); no usable key is a 401 in the API's
+  error format before any view runs.
 """
 
 from __future__ import annotations
@@ -36,6 +36,10 @@ class TenantScopeMiddleware:
             with scope():
                 return self.get_response(request)
 
+        if "api" in match.namespaces:
+            from api.auth import api_request
+
+            return api_request(request, self.get_response)
         if "org" in match.namespaces:
             return self._client_portal(request, match.kwargs.get("org_slug", ""))
         if "admin" in match.namespaces:

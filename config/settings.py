@@ -58,12 +58,14 @@ INSTALLED_APPS = [
     "rest_framework_api_key",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_celery_beat",
     "accounts",
     "interviews",
     "matching",
     "marketplace",
     "fairness",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -236,22 +238,56 @@ CELERY_BEAT_SCHEDULE = {
     "expire-credentials": {"task": "interviews.tasks.expire_credentials", "schedule": 3600.0},
     "send-expiry-reminders": {"task": "interviews.tasks.send_expiry_reminders", "schedule": 3600.0},
     "purge-expired-audio": {"task": "interviews.retention.purge_expired_audio", "schedule": 3600.0},
+    "purge-idempotency-records": {
+        "task": "api.tasks.purge_idempotency_records",
+        "schedule": 3600.0,
+    },
     "expire-offers": {"task": "marketplace.tasks.expire_offers", "schedule": 300.0},
 }
 # Task modules that are not an app's tasks.py (autodiscovery finds only those).
 CELERY_INCLUDE = ["interviews.retention"]
 
 # --- REST API ------------------------------------------------------------------------------
+# The partner API (api/): keys are checked in TenantScopeMiddleware, which also enters the
+# key's organization scope; the classes below only hand DRF what the middleware found.
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": [],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.auth.OrganizationAPIKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.auth.HasOrganizationAPIKey"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttles.APIKeyRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.IdCursorPagination",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.PartnerAutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+VETTA_API_RATE = env.str("VETTA_API_RATE", default="1200/minute")
+VETTA_API_IDEMPOTENCY_TTL_S = env.int("VETTA_API_IDEMPOTENCY_TTL_S", default=24 * 3600)
+VETTA_WEBHOOK_MAX_ATTEMPTS = env.int("VETTA_WEBHOOK_MAX_ATTEMPTS", default=8)
+VETTA_WEBHOOK_RETRY_BASE_S = env.int("VETTA_WEBHOOK_RETRY_BASE_S", default=30)
+VETTA_WEBHOOK_RETRY_MAX_S = env.int("VETTA_WEBHOOK_RETRY_MAX_S", default=6 * 3600)
+VETTA_WEBHOOK_TIMEOUT_S = env.float("VETTA_WEBHOOK_TIMEOUT_S", default=10.0)
+VETTA_WEBHOOK_SECRET_OVERLAP_S = env.int("VETTA_WEBHOOK_SECRET_OVERLAP_S", default=24 * 3600)
+# Webhooks to http:// or private addresses (loopback, LAN) only when developing.
+VETTA_WEBHOOK_ALLOW_PRIVATE = env.bool("VETTA_WEBHOOK_ALLOW_PRIVATE", default=DEBUG)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Vetta partner API",
+    "DESCRIPTION": (
+        "Manage your organization's projects, read their ranked matches, send and follow "
+        "offers, and receive signed webhooks. Authenticate with `Authorization: Api-Key "
+        "<key>`. Every error has the body `{\"error\": {\"code\", \"message\", "
+        "\"fields\"}}`. POSTs honour `Idempotency-Key`."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 # --- Product settings (policy numbers that are not per-domain live in the database) -------
