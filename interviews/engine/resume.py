@@ -275,19 +275,20 @@ def parse_resume_bytes(
         f"--memory-mb={int(memory_mb)}",
         f"--cpu-s={math.ceil(timeout_s) + 1}",
     ]
-    proc = subprocess.Popen(
+    # The context manager closes all three pipes even when the child is killed mid-write.
+    with subprocess.Popen(
         cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
-    try:
-        out, err = proc.communicate(payload, timeout=timeout_s)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.communicate()
-        raise ResumeRejected("timeout") from None
-    except BaseException:
-        proc.kill()
-        proc.communicate()
-        raise
+    ) as proc:
+        try:
+            out, err = proc.communicate(payload, timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            raise ResumeRejected("timeout") from None
+        except BaseException:
+            proc.kill()
+            proc.communicate()
+            raise
     return _read_worker_answer(out, err, proc.returncode, max_pages=max_pages, max_bytes=max_bytes)
 
 
@@ -332,7 +333,9 @@ def _read_worker_answer(
     logger.warning("resume worker exited with %s and no answer: %s", returncode, tail)
     if returncode in (-signal.SIGXCPU, -signal.SIGKILL):
         raise ResumeRejected("timeout")
-    if "MemoryError" in tail:
+    # pdfminer is pure Python, so a crash under RLIMIT_AS is the address space running out
+    # where no MemoryError can be raised (a C allocation, or the stack failing to grow).
+    if "MemoryError" in tail or returncode in (-signal.SIGSEGV, -signal.SIGBUS):
         raise ResumeRejected("too_much_memory")
     raise ResumeRejected("malformed")
 
