@@ -39,15 +39,15 @@ _VIEWABLE = {
 }
 
 
-def staff_roles_ensure(**_: Any) -> None:
+def staff_roles_ensure(**kwargs: Any) -> None:
     """Create the override permission and the two staff groups (idempotent)."""
     from django.contrib.auth.models import Group, Permission
     from django.contrib.contenttypes.models import ContentType
 
-    credential_type, _ = ContentType.objects.get_or_create(
+    credential_type, _created = ContentType.objects.get_or_create(
         app_label="interviews", model="credential"
     )
-    override, _ = Permission.objects.get_or_create(
+    override, _created = Permission.objects.get_or_create(
         content_type=credential_type,
         codename="override_tier",
         defaults={"name": "Can override a tier (with a written reason)"},
@@ -63,7 +63,7 @@ def staff_roles_ensure(**_: Any) -> None:
             content_type__app_label="fairness", codename="view_fairness_report"
         )
     )
-    viewer, _ = Group.objects.get_or_create(name=VIEWER_GROUP)
+    viewer, _created = Group.objects.get_or_create(name=VIEWER_GROUP)
     viewer.permissions.add(*view_perms)
-    reviewer, _ = Group.objects.get_or_create(name=REVIEWER_GROUP)
+    reviewer, _created = Group.objects.get_or_create(name=REVIEWER_GROUP)
     reviewer.permissions.add(*view_perms, override)
