@@ -53,10 +53,18 @@ class DomainPolicy(models.Model):
 
     domain = models.OneToOneField(Domain, on_delete=models.CASCADE, related_name="policy")
     attempts_per_cycle = models.PositiveSmallIntegerField(default=3)
-    wait_days = models.PositiveSmallIntegerField(default=30, help_text="Wait after any finished attempt.")
-    validity_days = models.PositiveSmallIntegerField(default=180, help_text="How long a tier is valid.")
-    reminder_days = models.PositiveSmallIntegerField(default=14, help_text="Expiry reminder, days before.")
-    release_mode = models.CharField(max_length=20, choices=ReleaseMode.choices, default=ReleaseMode.IMMEDIATE)
+    wait_days = models.PositiveSmallIntegerField(
+        default=30, help_text="Wait after any finished attempt."
+    )
+    validity_days = models.PositiveSmallIntegerField(
+        default=180, help_text="How long a tier is valid."
+    )
+    reminder_days = models.PositiveSmallIntegerField(
+        default=14, help_text="Expiry reminder, days before."
+    )
+    release_mode = models.CharField(
+        max_length=20, choices=ReleaseMode.choices, default=ReleaseMode.IMMEDIATE
+    )
     review_window_hours = models.PositiveSmallIntegerField(default=24)
     qualified_threshold = models.FloatField(default=50.0)
     expert_threshold = models.FloatField(default=70.0)
@@ -67,6 +75,9 @@ class DomainPolicy(models.Model):
     )
     audio_retention_days = models.PositiveSmallIntegerField(
         default=180, help_text="Audio is purged this many days after release."
+    )
+    contest_window_days = models.PositiveSmallIntegerField(
+        default=30, help_text="A released tier can be contested this many days after release."
     )
 
     class Meta:
@@ -102,7 +113,9 @@ class Skill(models.Model):
     aliases = models.JSONField(default=list, blank=True)
     parents = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="children")
     domains = models.ManyToManyField(Domain, blank=True, related_name="skills")
-    concepts = models.JSONField(default=list, blank=True, help_text="What a correct explanation mentions.")
+    concepts = models.JSONField(
+        default=list, blank=True, help_text="What a correct explanation mentions."
+    )
 
     class Meta:
         ordering = ["name"]
@@ -125,7 +138,9 @@ class BankQuestion(models.Model):
     difficulty = models.PositiveSmallIntegerField()
     text = models.TextField()
     expected_concepts = models.JSONField(default=list, blank=True)
-    skills = models.JSONField(default=list, blank=True, help_text="Taxonomy slugs the question probes.")
+    skills = models.JSONField(
+        default=list, blank=True, help_text="Taxonomy slugs the question probes."
+    )
     theme = models.CharField(max_length=80, blank=True)
     active = models.BooleanField(default=True)
 
@@ -133,7 +148,8 @@ class BankQuestion(models.Model):
         ordering = ["domain", "category", "difficulty", "key"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(difficulty__gte=1, difficulty__lte=5), name="bank_question_difficulty_1_to_5"
+                condition=Q(difficulty__gte=1, difficulty__lte=5),
+                name="bank_question_difficulty_1_to_5",
             )
         ]
 
@@ -165,7 +181,9 @@ class Resume(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["candidate", "version"], name="resume_version_unique"),
             models.UniqueConstraint(
-                fields=["candidate"], condition=Q(is_current=True), name="one_current_resume_per_candidate"
+                fields=["candidate"],
+                condition=Q(is_current=True),
+                name="one_current_resume_per_candidate",
             ),
         ]
 
@@ -207,7 +225,9 @@ class Attempt(models.Model):
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="attempts")
     domain = models.ForeignKey(Domain, on_delete=models.PROTECT, related_name="attempts")
     resume = models.ForeignKey(Resume, on_delete=models.PROTECT, related_name="attempts")
-    state = models.CharField(max_length=16, choices=AttemptState.choices, default=AttemptState.NOT_STARTED)
+    state = models.CharField(
+        max_length=16, choices=AttemptState.choices, default=AttemptState.NOT_STARTED
+    )
     cycle = models.PositiveSmallIntegerField(
         default=1, help_text="Certification cycle this attempt counts in."
     )
@@ -294,7 +314,9 @@ class Answer(models.Model):
     """The candidate's reply to one question: audio (or typed text), transcript, timings."""
 
     question = models.OneToOneField(Question, on_delete=models.CASCADE, related_name="answer")
-    status = models.CharField(max_length=16, choices=AnswerStatus.choices, default=AnswerStatus.UPLOADED)
+    status = models.CharField(
+        max_length=16, choices=AnswerStatus.choices, default=AnswerStatus.UPLOADED
+    )
     audio = models.FileField(upload_to=answer_upload_to, blank=True)
     audio_type = models.CharField(max_length=80, blank=True)
     audio_bytes = models.PositiveIntegerField(default=0)
@@ -302,7 +324,9 @@ class Answer(models.Model):
     typed = models.BooleanField(default=False)
     transcript = models.TextField(blank=True)
     words = models.JSONField(default=list, blank=True, help_text="[[word, start_s, end_s], …]")
-    transcription = models.JSONField(default=dict, blank=True, help_text="Passes, fallbacks, model.")
+    transcription = models.JSONField(
+        default=dict, blank=True, help_text="Passes, fallbacks, model."
+    )
     error = models.TextField(blank=True)
     submitted_at = models.DateTimeField(default=timezone.now)
     transcribed_at = models.DateTimeField(null=True, blank=True)
@@ -349,7 +373,9 @@ class Credential(models.Model):
         max_length=16, choices=CredentialStatus.choices, default=CredentialStatus.PENDING
     )
     created_at = models.DateTimeField(default=timezone.now)
-    release_at = models.DateTimeField(help_text="When the tier is shown to the candidate and to matching.")
+    release_at = models.DateTimeField(
+        help_text="When the tier is shown to the candidate and to matching."
+    )
     released_at = models.DateTimeField(null=True, blank=True)
     valid_until = models.DateTimeField(null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
@@ -358,11 +384,18 @@ class Credential(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
+            # A retake's result waits for release while the earlier tier still stands, so
+            # there is at most one active and at most one pending credential per domain.
             models.UniqueConstraint(
                 fields=["candidate", "domain"],
-                condition=Q(status__in=["pending", "active"]),
-                name="one_standing_credential_per_domain",
-            )
+                condition=Q(status="active"),
+                name="one_active_credential_per_domain",
+            ),
+            models.UniqueConstraint(
+                fields=["candidate", "domain"],
+                condition=Q(status="pending"),
+                name="one_pending_credential_per_domain",
+            ),
         ]
         indexes = [models.Index(fields=["status", "valid_until"])]
 
@@ -406,3 +439,41 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} on {self.object_type} {self.object_id}"
+
+
+class ContestStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CONFIRMED = "confirmed", "Tier confirmed"
+    CHANGED = "changed", "Tier changed"
+
+
+class Contest(models.Model):
+    """A candidate's challenge of a released credential, decided by staff. One per credential."""
+
+    credential = models.ForeignKey(Credential, on_delete=models.CASCADE, related_name="contests")
+    reason = models.TextField(help_text="The candidate's written reason.")
+    status = models.CharField(
+        max_length=16, choices=ContestStatus.choices, default=ContestStatus.OPEN
+    )
+    tier_at_contest = models.CharField(max_length=16, choices=Tier.choices)
+    new_tier = models.CharField(max_length=16, choices=Tier.choices, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decision_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["credential"], name="one_contest_per_credential")
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="contest_queue")]
+
+    def __str__(self) -> str:
+        return f"Contest of {self.credential}"

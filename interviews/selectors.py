@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import threading
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.core.cache import cache
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from accounts.models import Candidate
 from interviews.engine.taxonomy import Taxonomy, default_taxonomy, entry_from_dict
 from interviews.engine.types import BankQuestion as EngineBankQuestion
 from interviews.models import (
+    MATCHABLE_TIERS,
     Answer,
+    AnswerStatus,
     Attempt,
     BankQuestion,
     Credential,
@@ -21,6 +26,9 @@ from interviews.models import (
     Resume,
     Skill,
 )
+
+if TYPE_CHECKING:
+    from interviews.engine.report import ImprovementReport
 
 _TAXONOMY_VERSION_KEY = "interviews:taxonomy-version"
 _taxonomy_lock = threading.Lock()
@@ -116,3 +124,58 @@ def standing_credentials(*, candidate: Candidate) -> QuerySet[Credential]:
 
 def answers_of(*, attempt: Attempt) -> QuerySet[Answer]:
     return Answer.objects.filter(question__attempt=attempt).select_related("question", "score")
+
+
+def matchable_credentials(*, now: datetime | None = None) -> QuerySet[Credential]:
+    """What matching may read: released, unexpired Expert and Verified Expert tiers."""
+    return Credential.objects.filter(
+        status=CredentialStatus.ACTIVE,
+        valid_until__gt=now or timezone.now(),
+        tier__in=MATCHABLE_TIERS,
+    )
+
+
+def released_credentials(*, candidate: Candidate) -> QuerySet[Credential]:
+    """The tiers the candidate may see: released and still standing."""
+    return Credential.objects.filter(
+        candidate=candidate, status=CredentialStatus.ACTIVE
+    ).select_related("domain", "attempt")
+
+
+def pending_credentials(*, candidate: Candidate) -> QuerySet[Credential]:
+    return Credential.objects.filter(
+        candidate=candidate, status=CredentialStatus.PENDING
+    ).select_related("domain")
+
+
+def improvement_report_for(*, attempt: Attempt) -> ImprovementReport:
+    """The dimension-level report of one attempt, from its stored sub-scores and evidence."""
+    from interviews.engine.report import AnswerEvidence, improvement_report
+
+    rows = []
+    for question in attempt_questions(attempt=attempt):
+        answer = getattr(question, "answer", None)
+        score = getattr(answer, "score", None) if answer is not None else None
+        answered = (
+            answer is not None and score is not None and answer.status != AnswerStatus.UNANSWERED
+        )
+        rows.append(
+            AnswerEvidence(
+                category=question.category,
+                answered=answered,
+                duration_s=answer.duration_s if answer is not None else 0.0,
+                typed=answer.typed if answer is not None else False,
+                fluency=score.fluency if score else 0.0,
+                technical_accuracy=score.technical_accuracy if score else 0.0,
+                coherence=score.coherence if score else 0.0,
+                conciseness=score.conciseness if score else 0.0,
+                evidence=score.evidence if score else {},
+            )
+        )
+    planned = len((attempt.plan or {}).get("slots") or [])
+    # Planned questions never asked (the candidate left, or the clock ran out) count as
+    # unanswered, as they do in the score.
+    rows.extend(
+        AnswerEvidence(category="", answered=False) for _ in range(max(0, planned - len(rows)))
+    )
+    return improvement_report(rows)

@@ -11,6 +11,7 @@ import hashlib
 import logging
 import random
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -164,11 +165,11 @@ def attempt_start(*, candidate: Candidate, domain: Domain, now: datetime | None 
                 )
         except IntegrityError:
             # The partial unique index caught a concurrent start the lock did not (SQLite).
-            existing = Attempt.objects.filter(
+            concurrent = Attempt.objects.filter(
                 candidate=candidate, state__in=OPEN_ATTEMPT_STATES
             ).first()
-            if existing and existing.domain_id == domain.pk:
-                return existing
+            if concurrent and concurrent.domain_id == domain.pk:
+                return concurrent
             raise DomainError(
                 "You already have an interview in progress.", code="open_attempt"
             ) from None
@@ -806,9 +807,9 @@ def credentials_expire(*, now: datetime | None = None) -> int:
             ).update(status=CredentialStatus.EXPIRED, expired_notice_sent_at=now)
             if won:
                 expired += 1
-                transaction.on_commit(lambda cid=credential_id: _after_expiry(cid), robust=True)
+                transaction.on_commit(partial(_after_expiry, credential_id), robust=True)
                 transaction.on_commit(
-                    lambda c=candidate_id, d=domain_id: _matching_refresh(c, d), robust=True
+                    partial(_matching_refresh, candidate_id, domain_id), robust=True
                 )
     return expired
 
@@ -852,7 +853,7 @@ def expiry_reminders_send(*, now: datetime | None = None) -> int:
                 if claimed:
                     sent += 1
                     transaction.on_commit(
-                        lambda cid=credential_id: credential_expiry_reminder(credential_id=cid),
+                        partial(credential_expiry_reminder, credential_id=credential_id),
                         robust=True,
                     )
     return sent

@@ -7,34 +7,97 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from accounts.errors import DomainError
 from accounts.http import AuthenticatedRequest
 from accounts.services import candidate_profile_ensure
 from interviews import selectors, services
-from interviews.forms import ResumeUploadForm
-from interviews.models import Resume
-from interviews.policies import start_eligibility
+from interviews.forms import ContestForm, ResumeUploadForm
+from interviews.models import Contest, Resume
+from interviews.policies import contest_closes_at, policy_for, start_eligibility
 
 
 @login_required
 def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     candidate = candidate_profile_ensure(user=request.user)
-    credentials = {c.domain_id: c for c in selectors.standing_credentials(candidate=candidate)}
-    domains = [
-        {
-            "domain": domain,
-            "credential": credentials.get(domain.pk),
-            "eligibility": start_eligibility(candidate=candidate, domain=domain),
-        }
-        for domain in selectors.active_domains()
-    ]
+    now = timezone.now()
+    released = {c.domain_id: c for c in selectors.released_credentials(candidate=candidate)}
+    pending = {c.domain_id: c for c in selectors.pending_credentials(candidate=candidate)}
+    contests = {
+        c.credential_id: c
+        for c in Contest.objects.filter(credential__in=[c.pk for c in released.values()])
+    }
+    rows = []
+    for domain in selectors.active_domains():
+        credential = released.get(domain.pk)
+        policy = policy_for(domain)
+        contest_until = (
+            contest_closes_at(credential=credential, policy=policy) if credential else None
+        )
+        contest = contests.get(credential.pk) if credential else None
+        rows.append(
+            {
+                "domain": domain,
+                "credential": credential,
+                "pending": pending.get(domain.pk),
+                "eligibility": start_eligibility(candidate=candidate, domain=domain, now=now),
+                "contest": contest,
+                "can_contest": bool(
+                    credential and contest is None and contest_until and contest_until > now
+                ),
+                "contest_until": contest_until,
+                # Only the released result has a report; a pending one is not shown yet.
+                "report": (
+                    selectors.improvement_report_for(attempt=credential.attempt)
+                    if credential
+                    else None
+                ),
+            }
+        )
     context = {
         "candidate": candidate,
         "resume": selectors.current_resume(candidate=candidate),
-        "domains": domains,
+        "domains": rows,
     }
     return render(request, "interviews/dashboard.html", context)
+
+
+@login_required
+def contest_create(request: AuthenticatedRequest, credential_id: int) -> HttpResponse:
+    """Contest a released tier, once, with a written reason."""
+    candidate = candidate_profile_ensure(user=request.user)
+    credential = (
+        selectors.released_credentials(candidate=candidate).filter(pk=credential_id).first()
+    )
+    existing = Contest.objects.filter(
+        credential_id=credential_id, credential__candidate=candidate
+    ).first()
+    if credential is None and existing is None:
+        raise Http404("No such tier.")
+    if existing is not None:
+        return render(request, "interviews/contest.html", {"contest": existing})
+    form = ContestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contest_open(
+                candidate=candidate, credential_id=credential_id, reason=form.cleaned_data["reason"]
+            )
+        except DomainError as error:
+            form.add_error("reason", error.message)
+        else:
+            messages.success(
+                request, "Your contest is with our staff. We will e-mail you the decision."
+            )
+            return redirect("candidate:dashboard")
+    assert credential is not None  # no contest yet, so the 404 above let only a tier through
+    policy = policy_for(credential.domain)
+    context = {
+        "form": form,
+        "credential": credential,
+        "contest_until": contest_closes_at(credential=credential, policy=policy),
+    }
+    return render(request, "interviews/contest.html", context, status=400 if form.errors else 200)
 
 
 @login_required
