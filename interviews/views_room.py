@@ -47,6 +47,7 @@ RETRY_CODES = frozenset(AUDIO_MESSAGES)
 
 # HTTP status for each refusal code; anything not listed is a plain 400.
 ERROR_STATUS = {
+    "login_required": 403,
     "not_found": 404,
     "already_answered": 409,
     "not_current": 409,
