@@ -148,12 +148,29 @@ class AttemptAdmin(admin.ModelAdmin):
         "tier",
         "max_difficulty",
         "created_at",
+        "review_link",
     ]
     list_filter = ["state", "tier", "domain"]
     search_fields = ["candidate__user__email"]
     list_select_related = ["candidate__user", "domain"]
     readonly_fields = [f.name for f in Attempt._meta.fields if f.name != "typed_answers"]
     inlines = [QuestionInline]
+    # The staff review page, the review queue and the recordings: see interviews/review.py.
+    change_form_template = "admin/interviews/attempt/change_form.html"
+    change_list_template = "admin/interviews/attempt/change_list.html"
+
+    def get_urls(self):
+        from interviews.review import review_urls
+
+        return [*review_urls(self), *super().get_urls()]
+
+    @admin.display(description="Review")
+    def review_link(self, obj: Attempt) -> str:
+        from django.urls import reverse
+        from django.utils.html import format_html
+
+        url = reverse("admin:interviews_attempt_review", args=[obj.pk])
+        return format_html('<a href="{}">Review</a>', url)
 
 
 class ScoreInline(admin.StackedInline):
