@@ -14,15 +14,18 @@ never pickle, so a subverted parser cannot execute code in the caller.
 
 from __future__ import annotations
 
+import atexit
 import io
 import json
 import logging
 import math
+import os
 import pickle
 import re
 import signal
 import subprocess
 import sys
+import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -262,23 +265,13 @@ def parse_resume_bytes(
     """Parse an uploaded resume in a limited child process, or raise ResumeRejected."""
     check_upload(data, max_bytes=max_bytes)
     payload = pickle.dumps(
-        {"data": bytes(data), "taxonomy": taxonomy, "max_pages": max_pages},
+        {"data": bytes(data), "taxonomy": _pickled_taxonomy(taxonomy), "max_pages": max_pages},
         protocol=pickle.HIGHEST_PROTOCOL,
     )
-    cmd = [
-        sys.executable,
-        "-I",  # ignore PYTHON* variables and user site-packages: the worker is ours alone
-        "-c",
-        "import sys; sys.path.insert(0, sys.argv[1]); "
-        "from interviews.engine.resume_worker import main; sys.exit(main(sys.argv[2:]))",
-        str(_PROJECT_ROOT),
-        f"--memory-mb={int(memory_mb)}",
-        f"--cpu-s={math.ceil(timeout_s) + 1}",
-    ]
+    limits = (int(memory_mb), math.ceil(timeout_s) + 1)
+    proc = _take_worker(limits)
     # The context manager closes all three pipes even when the child is killed mid-write.
-    with subprocess.Popen(
-        cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    ) as proc:
+    with proc:
         try:
             out, err = proc.communicate(payload, timeout=timeout_s)
         except subprocess.TimeoutExpired:
@@ -289,7 +282,91 @@ def parse_resume_bytes(
             proc.kill()
             proc.communicate()
             raise
+    if limits == _DEFAULT_LIMITS and USE_SPARE_WORKER:
+        _prepare_spare(limits)
     return _read_worker_answer(out, err, proc.returncode, max_pages=max_pages, max_bytes=max_bytes)
+
+
+# One worker is started ahead of time, imports pdfplumber and warms pdfminer's caches
+# while idle, and then parses exactly one file, so an upload does not wait for interpreter
+# start-up. Each file still gets a fresh process.
+USE_SPARE_WORKER = True
+_DEFAULT_LIMITS = (DEFAULT_MEMORY_MB, math.ceil(DEFAULT_TIMEOUT_S) + 1)
+_spare_lock = threading.Lock()
+_spare: tuple[subprocess.Popen[bytes], int, tuple[int, int]] | None = None  # proc, pid, limits
+
+
+def _start_worker(limits: tuple[int, int], *, warm: bool = False) -> subprocess.Popen[bytes]:
+    cmd = [
+        sys.executable,
+        "-I",  # ignore PYTHON* variables and user site-packages: the worker is ours alone
+        "-c",
+        "import sys; sys.path.insert(0, sys.argv[1]); "
+        "from interviews.engine.resume_worker import main; sys.exit(main(sys.argv[2:]))",
+        str(_PROJECT_ROOT),
+        f"--memory-mb={limits[0]}",
+        f"--cpu-s={limits[1]}",
+    ]
+    if warm:
+        cmd.append("--warm")
+    return subprocess.Popen(
+        cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+
+
+def _take_worker(limits: tuple[int, int]) -> subprocess.Popen[bytes]:
+    global _spare
+    with _spare_lock:
+        spare, _spare = _spare, None
+    if spare is not None:
+        proc, pid, spare_limits = spare
+        # A spare inherited through fork() belongs to the parent process; never share it.
+        if pid == os.getpid() and spare_limits == limits and proc.poll() is None:
+            return proc
+        if pid == os.getpid():
+            _stop_worker(proc)
+    return _start_worker(limits)
+
+
+def _prepare_spare(limits: tuple[int, int]) -> None:
+    global _spare
+    with _spare_lock:
+        if _spare is None:
+            _spare = (_start_worker(limits, warm=True), os.getpid(), limits)
+
+
+def _stop_worker(proc: subprocess.Popen[bytes]) -> None:
+    with proc:
+        proc.kill()
+        proc.communicate()
+
+
+def warm_up() -> None:
+    """Start the spare worker now (e.g. when a web or task worker boots)."""
+    _prepare_spare(_DEFAULT_LIMITS)
+
+
+@atexit.register
+def _stop_spare() -> None:
+    global _spare
+    with _spare_lock:
+        spare, _spare = _spare, None
+    if spare is not None and spare[1] == os.getpid():
+        _stop_worker(spare[0])
+
+
+_taxonomy_pickle: tuple[Taxonomy, bytes] | None = None
+
+
+def _pickled_taxonomy(taxonomy: Taxonomy) -> bytes:
+    """The taxonomy as pickle bytes, kept for the next upload: pickling it costs ~10 ms."""
+    global _taxonomy_pickle
+    cached = _taxonomy_pickle
+    if cached is not None and cached[0] is taxonomy:
+        return cached[1]
+    blob = pickle.dumps(taxonomy, protocol=pickle.HIGHEST_PROTOCOL)
+    _taxonomy_pickle = (taxonomy, blob)
+    return blob
 
 
 def parse_resume_path(path: str | Path, **kwargs: Any) -> ParsedResume:

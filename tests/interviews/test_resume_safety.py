@@ -141,3 +141,17 @@ def test_owner_password_only_pdf_is_read(tax: Taxonomy) -> None:
     c.save()
     parsed = parse_resume_bytes(buf.getvalue(), taxonomy=tax)
     assert parsed.skill_slugs == ["python", "pytorch", "label-studio", "cohens-kappa"]
+
+
+def test_every_file_gets_a_fresh_worker_even_with_a_spare(tax: Taxonomy) -> None:
+    import interviews.engine.resume as resume
+
+    resume.warm_up()
+    assert resume._spare is not None
+    first = resume._spare[0]
+    parse_resume_bytes(resume_pdfs.skills_table(), taxonomy=tax)
+    assert first.poll() is not None  # used once, then gone
+    assert resume._spare is not None and resume._spare[0] is not first
+    second = resume._spare[0]
+    parse_resume_bytes(resume_pdfs.skills_table(), taxonomy=tax)
+    assert second.poll() is not None
