@@ -3,7 +3,9 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as account_views
+from accounts.candidate_urls import candidate_patterns as data_rights_candidate_patterns
 from accounts.urls import org_patterns as account_org_patterns
+from fairness.urls import candidate_patterns as fairness_candidate_patterns
 from interviews.urls import candidate_patterns as interview_candidate_patterns
 
 # Staff sign in through allauth (rate limits, MFA), never through the admin's own form.
@@ -13,7 +15,11 @@ admin.site.site_title = "Vetta staff"
 
 # Each portal is one namespace assembled from the apps that contribute pages to it.
 org_patterns = [*account_org_patterns]
-candidate_patterns = [*interview_candidate_patterns]
+candidate_patterns = [
+    *interview_candidate_patterns,
+    *data_rights_candidate_patterns,
+    *fairness_candidate_patterns,
+]
 
 urlpatterns = [
     path("", account_views.home, name="home"),
