@@ -103,6 +103,7 @@ class MatchListSerializer(serializers.Serializer):
 class OfferSerializer(serializers.ModelSerializer):
     project = serializers.PrimaryKeyRelatedField(
         queryset=Project.objects.none(),
+        error_messages={"does_not_exist": "No project with this id in your organization."},
         help_text="One of your organization's projects (another organization's id is "
         "refused with 400, exactly like an id that does not exist).",
     )

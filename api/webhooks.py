@@ -97,3 +97,54 @@ def event_emit(*, organization: Organization, type: str, data: dict[str, Any]) -
     for delivery_id in ids:
         transaction.on_commit(lambda delivery_id=delivery_id: deliver_webhook.delay(delivery_id))
     return ids
+
+
+# --- what the marketplace calls ----------------------------------------------------------
+
+
+def _offer_data(offer: Any) -> dict[str, Any]:
+    return {
+        "offer": {
+            "id": offer.pk,
+            "project": offer.project_id,
+            "candidate": offer.candidate_id,
+            "status": offer.status,
+            "source": offer.source,
+            "sent_at": offer.sent_at,
+            "expires_at": offer.expires_at,
+            "responded_at": offer.responded_at,
+        }
+    }
+
+
+def offers_event(*, offer_ids: list[int], type: str) -> None:
+    """Emit ``type`` for each of these offers (any organizations), as they are now.
+
+    Call it inside the transaction that changed them: the deliveries commit with the
+    change, and go out only if it does.
+    """
+    from accounts.tenancy import scopes_disabled
+    from marketplace.models import Offer
+
+    if not offer_ids:
+        return
+    # Ids come from the calling service, which may sweep several organizations (expiry).
+    with scopes_disabled():
+        offers = list(Offer.objects.filter(pk__in=offer_ids).select_related("organization"))
+    for offer in offers:
+        event_emit(organization=offer.organization, type=type, data=_offer_data(offer))
+
+
+def project_event(*, project: Any, type: str) -> None:
+    event_emit(
+        organization=project.organization,
+        type=type,
+        data={
+            "project": {
+                "id": project.pk,
+                "title": project.title,
+                "status": project.status,
+                "seats": project.seats,
+            }
+        },
+    )
