@@ -78,7 +78,7 @@ def transcribe_answer(answer_id: int) -> None:
         return
     with answer.audio.open("rb") as fh:
         data = fh.read()
-    container = answer.audio.name.rsplit(".", 1)[-1]
+    container = (answer.audio.name or "").rsplit(".", 1)[-1]
     samples = decode_to_float32_16k(data, container)
     resume = answer.question.attempt.resume
     hotwords = [s.get("name", "") for s in (resume.parsed or {}).get("skills", [])]
