@@ -63,7 +63,10 @@ def test_grade_answers_ignores_extra_keys_and_is_deterministic(tmp_path):
         ("{not json}\n", "not JSON"),
         ('{"id": 1, "category": "poetry", "question": "q", "transcript": "t"}\n', "category"),
         ('{"id": 1, "category": "technical", "transcript": "t"}\n', "question"),
-        ('{"id": 1, "category": "technical", "question": "q", "audio": "missing.wav"}\n', "not found"),
+        (
+            '{"id": 1, "category": "technical", "question": "q", "audio": "missing.wav"}\n',
+            "not found",
+        ),
     ],
 )
 def test_grade_answers_refuses_bad_lines(tmp_path, content, message):
@@ -71,3 +74,63 @@ def test_grade_answers_refuses_bad_lines(tmp_path, content, message):
     path.write_text(content)
     with pytest.raises(CommandError, match=message):
         call_command("grade_answers", str(path), stdout=StringIO())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "profile, tiers",
+    [("strong", {"expert", "verified_expert"}), ("weak", {"declined", "qualified"})],
+)
+def test_simulate_interview_adapts_to_the_profile(tmp_path, profile, tiers):
+    from tests.interviews import resume_pdfs
+
+    pdf = tmp_path / "cv.pdf"
+    pdf.write_bytes(resume_pdfs.one_column())
+    out = StringIO()
+    call_command(
+        "simulate_interview",
+        "--domain",
+        "ai_evaluation",
+        "--resume",
+        str(pdf),
+        "--profile",
+        profile,
+        "--json",
+        stdout=out,
+    )
+    result = json.loads(out.getvalue())
+    assert result["tier"] in tiers
+    assert 8 <= len(result["questions"]) <= 12
+    difficulties = [q["difficulty"] for q in result["questions"] if q["category"] == "technical"]
+    if profile == "strong":
+        assert max(difficulties) >= 4
+    else:
+        assert max(difficulties) <= 2
+    text = StringIO()
+    call_command(
+        "simulate_interview",
+        "--domain",
+        "ai_evaluation",
+        "--resume",
+        str(pdf),
+        "--profile",
+        profile,
+        stdout=text,
+    )
+    assert "why asked:" in text.getvalue() and "Tier:" in text.getvalue()
+
+
+def test_simulate_interview_refuses_a_bad_resume(tmp_path):
+    bad = tmp_path / "cv.pdf"
+    bad.write_bytes(b"not a pdf")
+    with pytest.raises(CommandError, match="not a PDF"):
+        call_command(
+            "simulate_interview",
+            "--domain",
+            "ai_evaluation",
+            "--resume",
+            str(bad),
+            "--profile",
+            "strong",
+            stdout=StringIO(),
+        )
