@@ -158,8 +158,7 @@ def start_eligibility(
         opens_at = last_finished + policy.wait
         if opens_at > now:
             return result(False, f"Your next attempt opens on {format_moment(opens_at)}.", opens_at)
-    plural = "s" if left != 1 else ""
-    return result(True, f"You can start now: {left} attempt{plural} left in this cycle.")
+    return result(True, "You can start now.")
 
 
 def _cycle_ends(

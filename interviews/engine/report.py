@@ -8,6 +8,7 @@ per-question score. Plain Python: no Django.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -93,6 +94,7 @@ def _often(hits: int, total: int) -> bool:
 
 def _quote(phrases: Iterable[str], n: int = 3) -> str:
     common = [p for p, _ in Counter(p.lower() for p in phrases).most_common(n)]
+    common = [re.sub(r"\bi\b", "I", p) for p in common]
     return ", ".join(f"“{p}”" for p in common)
 
 

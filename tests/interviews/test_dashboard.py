@@ -35,7 +35,8 @@ def test_dashboard_shows_tier_validity_attempts_and_next_attempt(candidate, time
     assert "Valid until 9 August 2027" in page
     assert "2 of 3 attempts left in this cycle." in page
     assert "Your next attempt opens on 12 March 2027 at 14:30 UTC." in page
-    assert "You can start now: 3 attempts left in this cycle." in page  # the other domain
+    assert "You can start now." in page  # the other domain
+    assert "3 of 3 attempts left in this cycle." in page
     assert "What to work on in Machine Learning" in page
     assert "Answers often ran past two minutes." in page
     assert "Hedging phrases were frequent" in page

@@ -50,7 +50,7 @@ def test_long_answers_hedging_missing_outcomes_and_concepts():
     ]
     found = texts(improvement_report(answers))
     assert "Answers often ran past two minutes." in found
-    assert "Hedging phrases were frequent (“i think”, “maybe”)." in found
+    assert "Hedging phrases were frequent (“I think”, “maybe”)." in found
     assert "Behavioral answers lacked an outcome." in found
     assert "Technical answers missed concepts the questions expected." in found
 
