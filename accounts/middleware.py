@@ -2,6 +2,8 @@
 
 * client portal (URL namespace ``org``): the organization in the URL, if the user is a
   member of it; anyone else gets 404, exactly like a slug that does not exist;
+* candidate portal (namespace ``candidate``): the organizations that sent this candidate
+  an offer (candidates are global; their pages reach no other organization);
 * staff admin (``/admin/``): staff work across tenants, so scopes are disabled there;
 * every other page: an empty scope, in which any organization-owned query raises.
 * partner API (URL namespace ``api``): the organization of the API key in the
@@ -42,12 +44,26 @@ class TenantScopeMiddleware:
             return api_request(request, self.get_response)
         if "org" in match.namespaces:
             return self._client_portal(request, match.kwargs.get("org_slug", ""))
+        if "candidate" in match.namespaces:
+            return self._candidate_portal(request)
         if "admin" in match.namespaces:
             # Staff review and export across organizations; the admin site itself allows
             # only staff in, and exports filter by organization explicitly.
             with scopes_disabled():
                 return self.get_response(request)
         with scope():
+            return self.get_response(request)
+
+    def _candidate_portal(self, request: HttpRequest) -> HttpResponse:
+        # Candidates are global, but their pages show offers, which organizations own: the
+        # scope is exactly the organizations that offered this person something, so nothing
+        # of any other organization is reachable from here. One small query.
+        from marketplace.selectors import organizations_offering
+
+        offering = (
+            organizations_offering(user=request.user) if request.user.is_authenticated else []
+        )
+        with scope(organization=offering):
             return self.get_response(request)
 
     def _client_portal(self, request: HttpRequest, slug: str) -> HttpResponse:
