@@ -448,7 +448,8 @@ def _notify_expired(ids: list[int]) -> None:
 
 
 def _notify_organization(offer_id: int, template: str) -> None:
-    """The member who sent the offer hears the answer; instant offers go to the admins."""
+    """The member who sent the offer hears the answer; instant offers go to every member who
+    can act on them (recruiters and above)."""
     with scopes_disabled():
         offer = _offers_for_mail([offer_id])[0]
         if offer.sent_by is not None:
@@ -456,7 +457,8 @@ def _notify_organization(offer_id: int, template: str) -> None:
         else:
             recipients = list(
                 Membership.objects.filter(
-                    organization_id=offer.organization_id, role__in=[Role.OWNER, Role.ADMIN]
+                    organization_id=offer.organization_id,
+                    role__in=[Role.OWNER, Role.ADMIN, Role.RECRUITER],
                 ).values_list("user__email", flat=True)
             )
         if recipients:
