@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -343,7 +344,7 @@ def offers_expire(*, now: datetime | None = None, batch: int = 500) -> int:
                 Offer.objects.filter(
                     pk__in=ids, status=OfferStatus.SENT, expires_at__lte=now
                 ).update(status=OfferStatus.EXPIRED, responded_at=now)
-                transaction.on_commit(lambda ids=ids: _notify_expired(ids))
+                transaction.on_commit(partial(_notify_expired, ids))
             expired += len(ids)
     return expired
 

@@ -141,7 +141,7 @@ def project_edit(request: OrganizationRequest, org_slug: str, project_id: int) -
 
 
 def project_detail(request: OrganizationRequest, org_slug: str, project_id: int) -> HttpResponse:
-    project = get_object_or_404(Project.objects.select_related("domain"), pk=project_id)
+    project: Project = get_object_or_404(Project.objects.select_related("domain"), pk=project_id)
     offers = list(selectors.offers_of_project(project=project))
     offer_by_candidate = {o.candidate_id: o for o in offers}
     active = project.status in (ProjectStatus.DRAFT, ProjectStatus.OPEN)
@@ -268,7 +268,7 @@ def my_offers(request: AuthenticatedRequest) -> HttpResponse:
 @require_POST
 def my_offer_accept(request: AuthenticatedRequest, offer_id: int) -> HttpResponse:
     candidate = _candidate(request)
-    offer = get_object_or_404(
+    offer: Offer = get_object_or_404(
         Offer.objects.select_related("project"), pk=offer_id, candidate=candidate
     )
     _run(
@@ -283,7 +283,7 @@ def my_offer_accept(request: AuthenticatedRequest, offer_id: int) -> HttpRespons
 @require_POST
 def my_offer_decline(request: AuthenticatedRequest, offer_id: int) -> HttpResponse:
     candidate = _candidate(request)
-    offer = get_object_or_404(
+    offer: Offer = get_object_or_404(
         Offer.objects.select_related("project"), pk=offer_id, candidate=candidate
     )
     _run(

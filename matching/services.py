@@ -101,7 +101,8 @@ def match_profile_refresh(*, candidate_id: int, domain_id: int | None = None) ->
     resume_slugs = set(resume.skill_slugs) if resume else set()
     new_credentials: list[int] = []
 
-    for gone in set(existing) - {d for d, c in standing.items() if c.valid_until > now}:
+    current = {d for d, c in standing.items() if c.valid_until and c.valid_until > now}
+    for gone in set(existing) - current:
         existing[gone].delete()
     for domain, credential in standing.items():
         if credential.valid_until is None or credential.valid_until <= now:
