@@ -19,8 +19,13 @@ class DemographicForm(forms.Form):
 
 class ReportForm(forms.Form):
     domain = forms.ModelChoiceField(queryset=Domain.objects.order_by("name"), empty_label=None)
-    start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="To (inclusive)", widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(
+        label="From", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    end = forms.DateField(
+        label="To (inclusive)",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
 
     def clean(self) -> dict:
         data = super().clean() or {}

@@ -38,7 +38,7 @@ def test_review_page_shows_everything_staff_need(staff_client, attempt):
     answer = Answer.objects.filter(question__attempt=attempt).first()
     assert reverse("admin:interviews_answer_audio", args=[answer.pk]) in html
     assert "/media/" not in html  # recordings never from a public media URL
-    assert 'data-start="3.5"' in html and "⏸ 2.5 s" in html  # word timings and a long pause
+    assert 'data-start="3.5"' in html and "[2.5 s pause]" in html  # word timings and a long pause
     assert "Technical accuracy" in html and "concepts_matched" in html  # evidence
     assert "builtin-test" in html and "chosen by <code>builtin</code>" in html
     assert "tab_hidden" in html
