@@ -3,18 +3,50 @@ build them from model fields at import time, with a query that a scoped model re
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import django_filters
+from django import forms
 
 from api.models import DeliveryStatus, WebhookDelivery, WebhookEvent
 from marketplace.models import Offer, OfferSource, OfferStatus, Project, ProjectStatus
+
+MAX_ID = 2**63 - 1  # a BIGINT; a larger number is nobody's id (and overflows SQLite)
+
+
+class IdFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class UTCDateTimeField(django_filters.fields.IsoDateTimeField):
+    """ISO 8601 with any offset, handed to the database in UTC (PostgreSQL refuses odd
+    offsets such as -19:26 that ISO 8601 allows)."""
+
+    def to_python(self, value: object) -> datetime | None:
+        parsed = super().to_python(value)
+        if parsed is None or parsed.tzinfo is None:
+            return parsed
+        try:
+            return parsed.astimezone(UTC)
+        except OverflowError:
+            raise forms.ValidationError("Enter a date and time within range.") from None
+
+
+class UTCDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UTCDateTimeField
 
 
 class ProjectFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=ProjectStatus.choices)
     domain = django_filters.CharFilter(field_name="domain__slug", help_text="Domain slug.")
     instant_offers = django_filters.BooleanFilter()
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = UTCDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = UTCDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Project
@@ -24,10 +56,10 @@ class ProjectFilter(django_filters.FilterSet):
 class OfferFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=OfferStatus.choices)
     source = django_filters.ChoiceFilter(choices=OfferSource.choices)
-    project = django_filters.NumberFilter(field_name="project_id")
-    candidate = django_filters.NumberFilter(field_name="candidate_id")
-    sent_after = django_filters.IsoDateTimeFilter(field_name="sent_at", lookup_expr="gte")
-    sent_before = django_filters.IsoDateTimeFilter(field_name="sent_at", lookup_expr="lt")
+    project = IdFilter(field_name="project_id")
+    candidate = IdFilter(field_name="candidate_id")
+    sent_after = UTCDateTimeFilter(field_name="sent_at", lookup_expr="gte")
+    sent_before = UTCDateTimeFilter(field_name="sent_at", lookup_expr="lt")
 
     class Meta:
         model = Offer

@@ -34,7 +34,7 @@ class OrganizationAPIKey(AbstractAPIKey):
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
-    objects = OrganizationScopedManager()  # type: ignore[assignment]
+    objects = OrganizationScopedManager()  # type: ignore[assignment, misc]
 
     class Meta(AbstractAPIKey.Meta):
         verbose_name = "organization API key"

@@ -100,8 +100,15 @@ class MatchListSerializer(serializers.Serializer):
     results = MatchSerializer(many=True)
 
 
+class OrganizationProjectField(serializers.PrimaryKeyRelatedField):
+    """A project id looked up in the request's organization scope, when it is validated."""
+
+    def get_queryset(self) -> Any:
+        return Project.objects.all()
+
+
 class OfferSerializer(serializers.ModelSerializer):
-    project = serializers.PrimaryKeyRelatedField(
+    project = OrganizationProjectField(
         queryset=Project.objects.none(),
         error_messages={"does_not_exist": "No project with this id in your organization."},
         help_text="One of your organization's projects (another organization's id is "
@@ -135,12 +142,6 @@ class OfferSerializer(serializers.ModelSerializer):
             "responded_at",
         ]
         extra_kwargs = {"message": {"required": False, "default": ""}}
-
-    def get_fields(self) -> dict[str, Any]:
-        fields = super().get_fields()
-        # Evaluated per request, inside the key's organization scope.
-        fields["project"].queryset = Project.objects.all()  # type: ignore[attr-defined]
-        return fields
 
 
 class WebhookEndpointSerializer(serializers.ModelSerializer):

@@ -15,7 +15,7 @@ class APIKeyRateThrottle(SimpleRateThrottle):
         return settings.VETTA_API_RATE
 
     def get_cache_key(self, request: Request, view: object) -> str | None:
-        api_key = request.auth
+        api_key = getattr(request._request, "api_key", None)
         if api_key is None:
             return None
         return self.cache_format % {"scope": self.scope, "ident": api_key.prefix}

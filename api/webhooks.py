@@ -22,6 +22,7 @@ import hmac
 import json
 import secrets
 import uuid
+from functools import partial
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -95,7 +96,7 @@ def event_emit(*, organization: Organization, type: str, data: dict[str, Any]) -
     created = WebhookDelivery.objects.with_scope(organization=organization).bulk_create(deliveries)
     ids = [d.pk for d in created]
     for delivery_id in ids:
-        transaction.on_commit(lambda delivery_id=delivery_id: deliver_webhook.delay(delivery_id))
+        transaction.on_commit(partial(deliver_webhook.delay, delivery_id))
     return ids
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import itertools
 import json
 import time
 from datetime import timedelta
@@ -80,10 +81,12 @@ def test_only_subscribed_active_endpoints_get_the_event(
 
 def test_sending_is_queued_after_commit(org_a, django_capture_on_commit_callbacks):
     endpoint_for(org_a, "http://127.0.0.1:9/a")
-    with mock.patch.object(deliver_webhook, "delay") as delay:
-        with django_capture_on_commit_callbacks(execute=True):
-            [delivery_id] = event_emit(organization=org_a, type="offer.sent", data={})
-            delay.assert_not_called()
+    with (
+        mock.patch.object(deliver_webhook, "delay") as delay,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        [delivery_id] = event_emit(organization=org_a, type="offer.sent", data={})
+        delay.assert_not_called()
     delay.assert_called_once_with(delivery_id)
 
 
@@ -104,7 +107,7 @@ def test_retries_back_off_then_fail(settings, org_a, django_capture_on_commit_ca
     assert outcomes == ["retrying"] * 5 + ["failed"]
     assert len(received.requests) == 6
     assert len(countdowns) == 5
-    assert all(b > a for a, b in zip(countdowns, countdowns[1:], strict=False)), countdowns
+    assert all(b > a for a, b in itertools.pairwise(countdowns)), countdowns
     assert countdowns[0] >= settings.VETTA_WEBHOOK_RETRY_BASE_S
     assert countdowns[-1] >= 16 * settings.VETTA_WEBHOOK_RETRY_BASE_S
     with scopes_disabled():
