@@ -23,6 +23,7 @@ from accounts.emails import email_send
 from accounts.errors import DomainError, PermissionDeniedError
 from accounts.models import Candidate, Membership, Role
 from accounts.tenancy import scope, scopes_disabled
+from api.webhooks import offers_event, project_event
 from interviews.models import Domain, Skill
 from marketplace.models import (
     MinimumTier,
@@ -207,6 +208,7 @@ def _withdraw_open_offers(project: Project) -> None:
     )
     organization_id = project.organization_id
     transaction.on_commit(lambda: _notify_candidates(ids, "offer_withdrawn", organization_id))
+    offers_event(offer_ids=ids, type="offer.withdrawn")
 
 
 def offer_send(
@@ -252,6 +254,7 @@ def offer_send(
             raise DomainError("This candidate already had an offer for this project.") from None
         offer_id, organization_id = offer.pk, locked.organization_id
         transaction.on_commit(lambda: _notify_candidates([offer_id], "offer_sent", organization_id))
+        offers_event(offer_ids=[offer_id], type="offer.sent")
     return offer
 
 
@@ -268,6 +271,7 @@ def offer_withdraw(*, actor: Membership, offer: Offer) -> Offer:
         transaction.on_commit(
             lambda: _notify_candidates([offer_id], "offer_withdrawn", organization_id)
         )
+        offers_event(offer_ids=[offer_id], type="offer.withdrawn")
     return locked
 
 
@@ -304,6 +308,9 @@ def offer_accept(*, candidate: Candidate, offer: Offer, now: datetime | None = N
             _withdraw_open_offers(project)
         offer_id = locked.pk
         transaction.on_commit(lambda: _notify_organization(offer_id, "offer_accepted"))
+        offers_event(offer_ids=[offer_id], type="offer.accepted")
+        if project.status == ProjectStatus.FILLED:
+            project_event(project=project, type="project.filled")
     return locked
 
 
@@ -318,6 +325,7 @@ def offer_decline(*, candidate: Candidate, offer: Offer, now: datetime | None = 
         locked.save(update_fields=["status", "responded_at"])
         offer_id = locked.pk
         transaction.on_commit(lambda: _notify_organization(offer_id, "offer_declined"))
+        offers_event(offer_ids=[offer_id], type="offer.declined")
     return locked
 
 
@@ -345,6 +353,7 @@ def offers_expire(*, now: datetime | None = None, batch: int = 500) -> int:
                     pk__in=ids, status=OfferStatus.SENT, expires_at__lte=now
                 ).update(status=OfferStatus.EXPIRED, responded_at=now)
                 transaction.on_commit(partial(_notify_expired, ids))
+                offers_event(offer_ids=ids, type="offer.expired")
             expired += len(ids)
     return expired
 
