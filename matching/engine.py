@@ -30,13 +30,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-SKILL_POINTS = 50.0
+SKILL_POINTS = 70.0
 RESUME_ONLY_CREDIT = 0.6
-TIER_POINTS = {2: 7.0, 3: 15.0}  # tier rank (Expert, Verified Expert) -> points
-BAND_POINTS_MAX = 20.0
-RECENCY_POINTS = 5.0
-RATE_POINTS = 5.0
-HOURS_POINTS = 5.0
+TIER_POINTS = {2: 5.0, 3: 10.0}  # tier rank (Expert, Verified Expert) -> points
+BAND_POINTS_MAX = 10.0
+RECENCY_POINTS = 4.0
+RATE_POINTS = 3.0
+HOURS_POINTS = 3.0
 # Rates below the range are affordable but often a sign of a seniority mismatch.
 RATE_BELOW_RANGE_FIT = 0.8
 NOT_STATED_FIT = 0.5

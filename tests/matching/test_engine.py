@@ -47,12 +47,15 @@ def brute_force(rows: list[tuple], spec: ProjectSpec, now: float) -> list[tuple[
         total += engine.TIER_POINTS[3] if tier >= 3 else engine.TIER_POINTS[2]
         band = min(int(score // 10) * 10, 90)
         total += min(max((band - 50) / 40, 0), 1) * engine.BAND_POINTS_MAX
-        total += min(max((valid_until - now) / (valid_until - released), 0), 1) * 5
+        recency = min(max((valid_until - now) / (valid_until - released), 0), 1)
+        total += recency * engine.RECENCY_POINTS
         if rate is None:
-            total += 2.5
+            total += engine.RATE_POINTS * engine.NOT_STATED_FIT
         else:
-            total += 5 * (engine.RATE_BELOW_RANGE_FIT if rate < spec.rate_min else 1.0)
-        total += 2.5 if hours is None else 5
+            fit = engine.RATE_BELOW_RANGE_FIT if rate < spec.rate_min else 1.0
+            total += engine.RATE_POINTS * fit
+        hours_fit = engine.NOT_STATED_FIT if hours is None else 1.0
+        total += engine.HOURS_POINTS * hours_fit
         out.append((round(total, 9), pid))
     out.sort(key=lambda t: (-t[0], t[1]))
     return out
@@ -174,4 +177,7 @@ def test_skill_levels_are_minimal_and_cover_every_heavier_row():
             assert inside == (weight >= level.min_weight), (have, level)
             if not inside:
                 bound = engine.upper_bound_below(spec, level)
-                assert engine.SKILL_POINTS * weight / spec.total_weight + 50 <= bound + 1e-9
+                assert (
+                    engine.SKILL_POINTS * weight / spec.total_weight + engine.OTHER_POINTS_MAX
+                    <= bound + 1e-9
+                )
