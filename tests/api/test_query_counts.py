@@ -89,9 +89,14 @@ def test_list_queries_do_not_grow_with_the_page_size(api_a, many):
         assert large <= 6, (url, large)
 
 
-def test_match_queries_do_not_grow_with_the_limit(api_a, many):
+def test_match_queries_do_not_grow_with_the_limit(api_a, many, owner_a):
     url = f"/api/v1/projects/{many['project'].pk}/matches/"
     api_a.get(url)
     small = queries(api_a, url, {"limit": 5})
     large = queries(api_a, url, {"limit": 50})
-    assert small == large, (small, large)
+    # On PostgreSQL matching fetches candidates in bands of required-skill weight until
+    # the top k is settled: a bigger k may take one band query more, never one per row.
+    with scope(organization=owner_a.organization):
+        levels = len({r.weight for r in many["project"].requirements.all()}) + 1
+    assert small <= large <= small + levels, (small, large)
+    assert large <= 12
