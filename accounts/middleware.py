@@ -4,11 +4,11 @@
   member of it; anyone else gets 404, exactly like a slug that does not exist;
 * candidate portal (namespace ``candidate``): the organizations that sent this candidate
   an offer (candidates are global; their pages reach no other organization);
-* staff admin (``/admin/``): staff work across tenants, so scopes are disabled there;
-* every other page: an empty scope, in which any organization-owned query raises.
 * partner API (URL namespace ``api``): the organization of the API key in the
   ``Authorization`` header (``api.auth.api_request``); no usable key is a 401 in the API's
-  error format before any view runs.
+  error format before any view runs;
+* staff admin (``/admin/``): staff work across tenants, so scopes are disabled there;
+* every other page: an empty scope, in which any organization-owned query raises.
 """
 
 from __future__ import annotations
