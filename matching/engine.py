@@ -204,23 +204,54 @@ class Parts:
 def score_parts(rows: ProfileRows, spec: ProjectSpec, *, now: float) -> Parts:
     req_ids = np.asarray([r.skill_id for r in spec.requirements], dtype=np.int64)
     req_w = np.asarray([r.weight for r in spec.requirements], dtype=np.float64)
-    has = _weighted_hits(rows.skills, req_ids, req_w)
-    shown = np.minimum(_weighted_hits(rows.shown_skills, req_ids, req_w), has)
+    return parts_from_hits(
+        _weighted_hits(rows.skills, req_ids, req_w),
+        _weighted_hits(rows.shown_skills, req_ids, req_w),
+        tier_rank=rows.tier_rank,
+        score=rows.score,
+        released_at=rows.released_at,
+        valid_until=rows.valid_until,
+        rate=rows.rate,
+        hours=rows.hours,
+        spec=spec,
+        now=now,
+    )
+
+
+def parts_from_hits(
+    has: np.ndarray,
+    shown: np.ndarray,
+    *,
+    tier_rank: np.ndarray,
+    score: np.ndarray,
+    released_at: np.ndarray,
+    valid_until: np.ndarray,
+    rate: np.ndarray,
+    hours: np.ndarray,
+    spec: ProjectSpec,
+    now: float,
+) -> Parts:
+    """The parts from per-row required-skill weights held (``has``) and shown in interview.
+
+    Shared by :func:`score_parts` and the in-memory index (:mod:`matching.index`), so both
+    paths compute every total with the same floating-point operations.
+    """
+    shown = np.minimum(shown, has)
     skills = (
         SKILL_POINTS
         * (RESUME_ONLY_CREDIT * has + (1.0 - RESUME_ONLY_CREDIT) * shown)
         / spec.total_weight
     )
-    tier = np.where(rows.tier_rank >= 3, TIER_POINTS[3], TIER_POINTS[2])
-    band = np.clip((band_floor(rows.score) - 50.0) / 40.0, 0.0, 1.0) * BAND_POINTS_MAX
-    span = np.maximum(rows.valid_until - rows.released_at, 1.0)
-    recency = np.clip((rows.valid_until - now) / span, 0.0, 1.0) * RECENCY_POINTS
+    tier = np.where(tier_rank >= 3, TIER_POINTS[3], TIER_POINTS[2])
+    band = np.clip((band_floor(score) - 50.0) / 40.0, 0.0, 1.0) * BAND_POINTS_MAX
+    span = np.maximum(valid_until - released_at, 1.0)
+    recency = np.clip((valid_until - now) / span, 0.0, 1.0) * RECENCY_POINTS
     rate_fit = np.where(
-        np.isnan(rows.rate),
+        np.isnan(rate),
         NOT_STATED_FIT,
-        np.where(rows.rate < spec.rate_min, RATE_BELOW_RANGE_FIT, 1.0),
+        np.where(rate < spec.rate_min, RATE_BELOW_RANGE_FIT, 1.0),
     )
-    hours_fit = np.where(np.isnan(rows.hours), NOT_STATED_FIT, 1.0)
+    hours_fit = np.where(np.isnan(hours), NOT_STATED_FIT, 1.0)
     return Parts(skills, tier, band, recency, rate_fit * RATE_POINTS, hours_fit * HOURS_POINTS)
 
 

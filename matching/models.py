@@ -6,6 +6,12 @@ availability, and the skills as integer arrays (taxonomy ids, ancestors included
 ``skills`` is everything the candidate has (resume and interview), ``shown_skills`` the
 part they named in scored interview answers. ``interviews`` keeps the truth; this row is
 rebuilt from it by :func:`matching.services.match_profile_refresh`.
+
+Every write to a profile, whoever makes it (the refresh, an admin, a bulk load, a cascade),
+is numbered by database triggers (migration 0003): the domain's :class:`MatchIndexVersion`
+row counts up under its row lock, the profile row gets the new number in ``seq``, and a
+deletion leaves a :class:`MatchProfileTombstone`. The in-memory index of a domain
+(:mod:`matching.index`) reads the version row per ranking and fetches only what changed.
 """
 
 from __future__ import annotations
@@ -37,6 +43,8 @@ class MatchProfile(models.Model):
     skills = IntArrayField(help_text="Skill ids (with ancestors) from resume and interview.")
     shown_skills = IntArrayField(help_text="Skill ids (with ancestors) named in scored answers.")
     updated_at = models.DateTimeField(default=timezone.now)
+    # Set by the database (migration 0003), never by Python: the domain's change number.
+    seq = models.BigIntegerField(default=0, editable=False)
 
     class Meta:
         constraints = [
@@ -49,8 +57,47 @@ class MatchProfile(models.Model):
         indexes = [
             models.Index(
                 fields=["domain", "tier_rank", "valid_until"], name="match_profile_eligible"
-            )
+            ),
+            models.Index(fields=["domain", "seq"], name="match_profile_changes"),
         ]
 
     def __str__(self) -> str:
         return f"Match profile of {self.candidate_id} in {self.domain_id}"
+
+
+class MatchIndexVersion(models.Model):
+    """Per domain: the number of the latest profile change, kept by database triggers.
+
+    The triggers update this row before numbering a profile write, so writers of one
+    domain queue on its row lock and numbers commit in order: a reader that sees ``seq``
+    committed sees every lower number committed too. ``token`` is random when the row is
+    created (a new history: after a flush or restore, cached indexes are rebuilt);
+    tombstones up to ``floor`` may have been pruned. ``writer_txid`` (PostgreSQL) is the
+    transaction that wrote last, so a ranking can tell its own uncommitted writes.
+
+    A plain domain id, not a foreign key: a deleted domain's profiles are deleted after it
+    is collected, and their triggers must still find somewhere to count.
+    """
+
+    domain_id = models.BigIntegerField(unique=True)
+    seq = models.BigIntegerField(default=0)
+    token = models.BigIntegerField(default=0)
+    floor = models.BigIntegerField(default=0)
+    writer_txid = models.BigIntegerField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Match index version {self.seq} of domain {self.domain_id}"
+
+
+class MatchProfileTombstone(models.Model):
+    """A deleted profile, so that cached indexes drop it (written by a trigger)."""
+
+    domain_id = models.BigIntegerField()
+    profile_id = models.BigIntegerField()
+    seq = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["domain_id", "seq"], name="match_tombstone_changes")]
+
+    def __str__(self) -> str:
+        return f"Match profile {self.profile_id} deleted at {self.seq}"

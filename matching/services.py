@@ -11,11 +11,12 @@ Hooks for the interview side (called after commit):
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
-from datetime import datetime
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+import numpy as np
 from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
@@ -33,6 +34,8 @@ from interviews.models import (
     Tier,
 )
 from matching import engine
+from matching.index import Batch, ProfileIndex
+from matching.index import IndexBuilder as ProfileIndexBuilder
 from matching.models import MatchProfile
 
 if TYPE_CHECKING:
@@ -174,15 +177,6 @@ def eligible_profiles(*, domain_id: int, spec: engine.ProjectSpec, now: datetime
     return queryset
 
 
-def _level_q(level: engine.SkillLevel) -> Q:
-    condition = Q()
-    for subset in level.subsets:
-        if not subset:
-            return Q()  # any row
-        condition |= Q(skills__contains_all=list(subset))
-    return condition
-
-
 def _rows(queryset) -> engine.ProfileRows:
     return engine.ProfileRows.from_tuples(
         (i, t, s, r.timestamp(), v.timestamp(), rate, hours, skills, shown)
@@ -190,8 +184,161 @@ def _rows(queryset) -> engine.ProfileRows:
     )
 
 
+# --- the per-process index of each domain ---------------------------------------------------
+
+
+@dataclass
+class _DomainIndex:
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    builder: ProfileIndexBuilder = field(default_factory=ProfileIndexBuilder)
+    snapshot: ProfileIndex | None = None
+
+
+_indexes: dict[tuple[str, int], _DomainIndex] = {}
+_indexes_lock = threading.Lock()
+_FETCH_CHUNK = 20_000
+
+
+def _domain_entry(domain_id: int) -> _DomainIndex:
+    key = (connection.alias, domain_id)
+    with _indexes_lock:
+        entry = _indexes.get(key)
+        if entry is None:
+            entry = _indexes[key] = _DomainIndex()
+        return entry
+
+
+def match_index_forget() -> None:
+    """Drop every cached index of this process (tests; after restoring a database)."""
+    with _indexes_lock:
+        _indexes.clear()
+
+
+@dataclass(frozen=True)
+class _Version:
+    seq: int
+    token: int
+    floor: int
+    own_write: bool  # this transaction changed the domain's profiles and has not committed
+
+
+def _version(domain_id: int) -> _Version | None:
+    if connection.vendor == "postgresql":
+        sql = (
+            "SELECT seq, token, floor, "
+            "COALESCE(writer_txid = txid_current_if_assigned(), false) "
+            "FROM matching_matchindexversion WHERE domain_id = %s"
+        )
+    else:
+        sql = "SELECT seq, token, floor, 0 FROM matching_matchindexversion WHERE domain_id = %s"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [domain_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return _Version(int(row[0]), int(row[1]), int(row[2]), bool(row[3]))
+
+
+_PG_FETCH = """
+    SELECT id, candidate_id, tier_rank, score,
+           EXTRACT(EPOCH FROM released_at)::float8, EXTRACT(EPOCH FROM valid_until)::float8,
+           rate, hours, available, skills, shown_skills, seq, false
+    FROM matching_matchprofile WHERE domain_id = %s AND seq > %s
+    UNION ALL
+    SELECT profile_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, seq, true
+    FROM matching_matchprofiletombstone WHERE domain_id = %s AND seq > %s
+"""
+_SQLITE_FETCH = """
+    SELECT id, candidate_id, tier_rank, score, released_at, valid_until,
+           rate, hours, available, skills, shown_skills, seq, 0
+    FROM matching_matchprofile WHERE domain_id = %s AND seq > %s
+    UNION ALL
+    SELECT profile_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, seq, 1
+    FROM matching_matchprofiletombstone WHERE domain_id = %s AND seq > %s
+"""
+
+
+def _epoch(value: datetime | str) -> float:
+    # SQLite keeps naive UTC datetimes; the same seconds as Django's datetime.timestamp().
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC).timestamp()
+
+
+def _fetch_changes(domain_id: int, *, since: int) -> tuple[Batch, np.ndarray, int]:
+    """Profiles of the domain changed after ``since`` and those deleted, in one query
+    (streamed in chunks): (the rows, the deleted ids, the highest change number seen)."""
+    postgres = connection.vendor == "postgresql"
+    parts: list[Batch] = []
+    removed: list[int] = []
+    top = since
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(
+            _PG_FETCH if postgres else _SQLITE_FETCH, [domain_id, since, domain_id, since]
+        )
+        while chunk := cursor.fetchmany(_FETCH_CHUNK):
+            rows = []
+            for row in chunk:
+                top = max(top, int(row[11]))
+                if row[12]:
+                    removed.append(int(row[0]))
+                elif postgres:
+                    rows.append(row[:11])
+                else:
+                    rows.append((*row[:4], _epoch(row[4]), _epoch(row[5]), *row[6:11]))
+            parts.append(Batch.from_tuples(rows))
+    return Batch.concat(parts), np.asarray(removed, dtype=np.int64), top
+
+
+def _current_index(domain_id: int) -> tuple[ProfileIndex, int]:
+    """The domain's index as of now, and the number of queries it took (one or two).
+
+    One query reads the domain's version row. A cached index that is current is used as is;
+    otherwise one more query fetches what changed since it (or every row, on first use) and
+    the index is patched under the domain's lock. Only committed data reaches the shared
+    cache: a transaction that has changed the domain's profiles itself (PostgreSQL tells;
+    on SQLite any open transaction counts) ranks over a private index of everything.
+    """
+    version = _version(domain_id)
+    if version is None:
+        return ProfileIndex.empty(), 1
+    shared = not version.own_write and (
+        connection.vendor == "postgresql" or not connection.in_atomic_block
+    )
+    if not shared:
+        batch, removed, top = _fetch_changes(domain_id, since=0)
+        private = ProfileIndexBuilder().build(batch, seq=max(top, version.seq), token=version.token)
+        return private, 2
+    entry = _domain_entry(domain_id)
+
+    def current(snapshot: ProfileIndex | None) -> bool:
+        return (
+            snapshot is not None and snapshot.token == version.token and snapshot.seq >= version.seq
+        )
+
+    snapshot = entry.snapshot
+    if current(snapshot):
+        assert snapshot is not None
+        return snapshot, 1
+    with entry.lock:
+        snapshot = entry.snapshot
+        if current(snapshot):  # another thread brought it up to date meanwhile
+            assert snapshot is not None
+            return snapshot, 1
+        if snapshot is None or snapshot.token != version.token or snapshot.seq < version.floor:
+            batch, removed, top = _fetch_changes(domain_id, since=0)
+            snapshot = entry.builder.build(batch, seq=max(top, version.seq), token=version.token)
+        else:
+            batch, removed, top = _fetch_changes(domain_id, since=snapshot.seq)
+            snapshot = entry.builder.patch(batch, removed, seq=max(top, version.seq))
+        entry.snapshot = snapshot
+        return snapshot, 2
+
+
 @dataclass
 class Ranking:
+    """The page: its rows (skills restricted to the project's), their ranking, the reasons."""
+
     rows: engine.ProfileRows
     ranked: engine.Ranked
     explanations: list[engine.Explanation]
@@ -203,39 +350,15 @@ def rank_profiles(
 ) -> Ranking:
     """The exact top ``limit`` of the eligible set, with reasons for those rows only.
 
-    On PostgreSQL rows are fetched in bands of decreasing required-skill weight (GIN
-    containment queries) until no unfetched row can reach the current top ``limit``; on
-    SQLite the eligible set is fetched once and the must-haves are checked in numpy.
+    Ranks over the domain's in-memory index (one or two queries, whatever the number of
+    profiles); the page is then re-scored by :func:`matching.engine.rank`, which explains it.
     """
     now = now or timezone.now()
     now_s = now.timestamp()
-    base = eligible_profiles(domain_id=domain_id, spec=spec, now=now)
-    if not spec.requirements:
-        rows = _rows(base)
-        ranked = engine.rank(rows, spec, now=now_s, k=limit)
-        return Ranking(rows, ranked, engine.explain(rows, ranked, spec), 1)
-    if connection.vendor != "postgresql":
-        rows = _rows(base)
-        rows = rows.take(engine.must_have_mask(rows, spec).nonzero()[0])
-        ranked = engine.rank(rows, spec, now=now_s, k=limit)
-        return Ranking(rows, ranked, engine.explain(rows, ranked, spec), 1)
-
-    parts: list[engine.ProfileRows] = []
-    previous: Q | None = None
-    queries = 0
-    for level in engine.skill_levels(spec):
-        condition = _level_q(level)
-        band = base.filter(condition)
-        if previous is not None:
-            band = band.exclude(previous)
-        parts.append(_rows(band))
-        queries += 1
-        rows = engine.ProfileRows.concat(parts)
-        ranked = engine.rank(rows, spec, now=now_s, k=limit)
-        bound = engine.upper_bound_below(spec, level)
-        if bound == -math.inf or (len(ranked.index) >= limit and ranked.total[-1] > bound + 1e-9):
-            break
-        previous = condition
+    index, queries = _current_index(domain_id)
+    slots, _ = index.rank(spec, now=now_s, k=limit)
+    rows = index.rows(slots, (r.skill_id for r in spec.requirements))
+    ranked = engine.rank(rows, spec, now=now_s, k=limit)
     return Ranking(rows, ranked, engine.explain(rows, ranked, spec), queries)
 
 
