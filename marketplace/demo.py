@@ -8,6 +8,7 @@ result of interviews that never ran.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.utils import timezone
 
@@ -177,7 +178,7 @@ CANDIDATES = [
     ),
 ]
 
-PROJECTS = [
+PROJECTS: list[dict[str, Any]] = [
     {
         "title": "LLM evaluation rubric lead",
         "domain": "ai_evaluation",

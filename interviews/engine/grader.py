@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Protocol
@@ -734,7 +734,7 @@ class ConceptIndex:
 
     @classmethod
     def from_bank(
-        cls, bank: Iterable[BankQuestion], glossary: dict[str, Sequence[str]] | None = None
+        cls, bank: Iterable[BankQuestion], glossary: Mapping[str, Sequence[str]] | None = None
     ) -> ConceptIndex:
         rows = []
         vocab: set[str] = set()

@@ -272,11 +272,15 @@ class BuiltinInterviewer:
         pool.sort(key=rank)
         best = rank(pool[0])[0]
         near = [q for q in pool if rank(q)[0] <= best + 0.01] or pool[:1]
-        q = rng.choice(near)
-        why = reason if q.difficulty == level else f"{reason}; nearest available {q.difficulty}"
+        chosen = rng.choice(near)
+        why = (
+            reason
+            if chosen.difficulty == level
+            else f"{reason}; nearest available {chosen.difficulty}"
+        )
         if slot.segment == "domain":
             why = f"domain segment: {why}"
-        return _from_bank(q, slot, reason=why)
+        return _from_bank(chosen, slot, reason=why)
 
     def _follow_up(
         self,
