@@ -15,8 +15,13 @@ def projects_of(*, organization: Organization) -> QuerySet[Project]:
         Project.objects.filter(organization=organization)
         .select_related("domain")
         .annotate(
-            accepted_count=Count("offers", filter=Q(offers__status=OfferStatus.ACCEPTED)),
-            open_offer_count=Count("offers", filter=Q(offers__status=OfferStatus.SENT)),
+            # distinct: the requirements join multiplies offer rows otherwise.
+            accepted_count=Count(
+                "offers", filter=Q(offers__status=OfferStatus.ACCEPTED), distinct=True
+            ),
+            open_offer_count=Count(
+                "offers", filter=Q(offers__status=OfferStatus.SENT), distinct=True
+            ),
             requirement_count=Count("requirements", distinct=True),
         )
     )

@@ -215,3 +215,16 @@ def test_non_candidate_gets_404_on_candidate_offers():
     user = UserFactory()
     assert client_for(user).get("/me/offers/").status_code == 404
     assert CandidateFactory  # candidates are created on the welcome page, not here
+
+
+def test_project_list_counts_each_offer_once_whatever_the_requirements(owner_a_client, org_a):
+    with scopes_disabled():
+        project = ProjectFactory(organization=org_a, seats=2)
+        for slug in ("alpha", "beta", "gamma"):
+            ProjectSkillFactory(project=project, skill=SkillFactory(slug=slug, name=slug))
+        OfferFactory(project=project, status="accepted")
+        OfferFactory(project=project, status="sent")
+        OfferFactory(project=project, status="declined")
+    page = owner_a_client.get(url(org_a, "projects/"))
+    listed = next(p for p in page.context["projects"] if p.pk == project.pk)
+    assert (listed.accepted_count, listed.open_offer_count) == (1, 1)
