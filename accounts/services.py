@@ -17,6 +17,32 @@ def candidate_profile_ensure(*, user: User) -> Candidate:
     return candidate
 
 
+# What a match profile copies from the candidate: a change means the profiles are stale.
+_MATCHED_FIELDS = frozenset({"hourly_rate", "hours_per_week", "available"})
+CANDIDATE_PROFILE_FIELDS = frozenset({"headline"}) | _MATCHED_FIELDS
+
+
+def candidate_profile_update(*, candidate: Candidate, **fields: object) -> Candidate:
+    """Save the candidate's own profile fields; refresh their match profiles after commit
+    when rate, hours or availability changed."""
+    unknown = set(fields) - CANDIDATE_PROFILE_FIELDS
+    if unknown:
+        raise ValueError(f"not candidate profile fields: {sorted(unknown)}")
+    changed = [name for name, value in fields.items() if getattr(candidate, name) != value]
+    if not changed:
+        return candidate
+    for name in changed:
+        setattr(candidate, name, fields[name])
+    with transaction.atomic():
+        candidate.save(update_fields=changed)
+        if _MATCHED_FIELDS & set(changed):
+            from matching.services import match_profile_refresh
+
+            candidate_id = candidate.pk
+            transaction.on_commit(lambda: match_profile_refresh(candidate_id=candidate_id))
+    return candidate
+
+
 def _unique_slug(name: str) -> str:
     base = slugify(name)[:50] or "org"
     slug, n = base, 1

@@ -84,7 +84,10 @@ def candidate_profile(request: AuthenticatedRequest) -> HttpResponse:
     candidate = services.candidate_profile_ensure(user=request.user)
     form = CandidateProfileForm(request.POST or None, instance=candidate)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        # The form validates against a copy: the service compares with the saved values.
+        services.candidate_profile_update(
+            candidate=services.candidate_profile_ensure(user=request.user), **form.cleaned_data
+        )
         messages.success(request, "Profile saved.")
         return redirect("candidate:profile")
     return render(request, "accounts/candidate_profile.html", {"form": form})
