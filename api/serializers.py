@@ -3,8 +3,11 @@ product is enforced by the service the view calls."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime, tzinfo
 from typing import Any
 
+from django.utils import timezone
 from rest_framework import serializers
 
 from api.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
@@ -61,6 +64,73 @@ class ProjectSerializer(serializers.ModelSerializer):
             "closed_at",
         ]
         extra_kwargs = {"description": {"required": False, "default": ""}}
+
+
+# The project list's fast path: rows from ``values()`` turned into exactly what
+# ProjectSerializer(many=True).data gives (tests/api/test_list_fast_path.py compares them),
+# without a serializer and a model instance per row. ProjectSerializer stays the contract:
+# the schema, input validation and every single-project response use it.
+PROJECT_ROW_FIELDS = (
+    "id",
+    "title",
+    "description",
+    "domain__slug",
+    "minimum_tier",
+    "rate_min",
+    "rate_max",
+    "hours_per_week",
+    "seats",
+    "instant_offers",
+    "status",
+    "created_at",
+    "updated_at",
+    "published_at",
+    "closed_at",
+)
+REQUIREMENT_ROW_FIELDS = ("project_id", "skill__slug", "skill__name", "weight", "must_have")
+
+
+def _iso(value: datetime | None, tz: tzinfo) -> str | None:
+    """DRF's DateTimeField output (ISO 8601 in the current time zone, ``Z`` for UTC)."""
+    if value is None:
+        return None
+    value = value.astimezone(tz) if timezone.is_aware(value) else timezone.make_aware(value, tz)
+    text = value.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def project_rows(
+    rows: Iterable[dict[str, Any]], requirements: Iterable[tuple[Any, ...]]
+) -> list[dict[str, Any]]:
+    """Projects as the API shows them, from ``PROJECT_ROW_FIELDS`` rows and
+    ``REQUIREMENT_ROW_FIELDS`` tuples (in ProjectSkill's ordering)."""
+    by_project: dict[int, list[dict[str, Any]]] = {}
+    for project_id, skill, skill_name, weight, must_have in requirements:
+        by_project.setdefault(project_id, []).append(
+            {"skill": skill, "skill_name": skill_name, "weight": weight, "must_have": must_have}
+        )
+    tz = timezone.get_current_timezone()
+    return [
+        {
+            "id": row["id"],
+            "title": row["title"],
+            "description": row["description"],
+            "domain": row["domain__slug"],
+            "minimum_tier": row["minimum_tier"],
+            "rate_min": row["rate_min"],
+            "rate_max": row["rate_max"],
+            "hours_per_week": row["hours_per_week"],
+            "seats": row["seats"],
+            "instant_offers": row["instant_offers"],
+            "requirements": by_project.get(row["id"], []),
+            "status": row["status"],
+            "created_at": _iso(row["created_at"], tz),
+            "updated_at": _iso(row["updated_at"], tz),
+            "published_at": _iso(row["published_at"], tz),
+            "closed_at": _iso(row["closed_at"], tz),
+        }
+        for row in rows
+    ]
 
 
 class SkillReasonSerializer(serializers.Serializer):
