@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.errors import DomainError, PermissionDeniedError
 from accounts.models import Membership, Organization, Role, User
+from api.auth import forget_api_key
 from api.models import KEY_GENERATOR, OrganizationAPIKey, WebhookEndpoint, WebhookEvent
 from api.webhooks import secret_generate
 
@@ -48,6 +49,7 @@ def api_key_revoke(*, actor: Membership, api_key: OrganizationAPIKey) -> None:
     OrganizationAPIKey.objects.filter(pk=api_key.pk, revoked=False).update(
         revoked=True, revoked_at=timezone.now()
     )
+    forget_api_key(api_key.prefix)
 
 
 def _clean_events(events: list[str]) -> list[str]:

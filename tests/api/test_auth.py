@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
@@ -63,15 +64,42 @@ def test_revoked_key_is_401(owner_a, key_a):
 
 def test_expired_key_is_401(owner_a):
     with scope(organization=owner_a.organization):
+        _, raw = api_services.api_key_create(
+            actor=owner_a, name="short", expires_at=timezone.now() + timedelta(minutes=5)
+        )
+    assert client_with(raw).get(URL).status_code == 200  # and now in the key cache
+    with time_machine.travel(timezone.now() + timedelta(minutes=5, seconds=1)):
+        assert_error(client_with(raw).get(URL), 401, "authentication_failed")
+
+
+def test_a_changed_key_is_read_again(owner_a):
+    """The key lookup is cached; a save (the admin's path) drops the cached copy."""
+    with scope(organization=owner_a.organization):
         api_key, raw = api_services.api_key_create(
             actor=owner_a, name="short", expires_at=timezone.now() + timedelta(minutes=5)
         )
     assert client_with(raw).get(URL).status_code == 200
     with scopes_disabled():
-        OrganizationAPIKey.objects.filter(pk=api_key.pk).update(
-            expiry_date=timezone.now() - timedelta(seconds=1)
-        )
+        api_key.expiry_date = timezone.now() - timedelta(seconds=1)
+        api_key.save()
     assert_error(client_with(raw).get(URL), 401, "authentication_failed")
+    with scopes_disabled():
+        api_key.delete()
+    assert_error(client_with(raw).get(URL), 401, "authentication_failed")
+
+
+def test_a_revoked_key_is_refused_after_the_key_cache_expires_anyway(settings, owner_a, key_a):
+    """Even a revoke that skipped the service (a raw UPDATE) holds after KEY_CACHE_SECONDS."""
+    from api.auth import KEY_CACHE_SECONDS
+
+    # The per-process cache: its expiry follows time_machine's clock (Redis keeps its own).
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    api_key, raw = key_a
+    assert client_with(raw).get(URL).status_code == 200
+    with scopes_disabled():
+        OrganizationAPIKey.objects.filter(pk=api_key.pk).update(revoked=True)
+    with time_machine.travel(timezone.now() + timedelta(seconds=KEY_CACHE_SECONDS + 1)):
+        assert_error(client_with(raw).get(URL), 401, "authentication_failed")
 
 
 def test_key_is_stored_hashed_with_a_visible_prefix(key_a):
@@ -89,6 +117,21 @@ def test_last_used_is_recorded(key_a):
     with scopes_disabled():
         api_key.refresh_from_db()
     assert api_key.last_used_at is not None
+
+
+def test_last_used_is_written_at_most_once_a_minute(key_a, django_assert_num_queries):
+    api_key, raw = key_a
+    client = client_with(raw)
+    client.get(URL)  # reads and caches the key, writes last_used_at
+    with scopes_disabled():
+        first = OrganizationAPIKey.objects.get(pk=api_key.pk).last_used_at
+    with django_assert_num_queries(1):  # the project list only: no key read, no write
+        client.get(URL)
+    later = timezone.now() + timedelta(minutes=1, seconds=1)
+    with time_machine.travel(later):
+        client.get(URL)
+    with scopes_disabled():
+        assert OrganizationAPIKey.objects.get(pk=api_key.pk).last_used_at > first
 
 
 def test_only_admins_create_keys(viewer_a, recruiter_a):
