@@ -16,9 +16,12 @@ A match score is out of 100 points:
 * recency: the share of the tier's validity still to run;
 * rate fit and hours fit.
 
-For pruning, :func:`skill_levels` and :func:`upper_bound_below` let a caller fetch rows in
-bands of decreasing skill weight and stop as soon as no unfetched row can reach the
-current top ``k``; the result is still exactly the top ``k`` of the full ranking.
+:func:`parts_from_hits` is the scoring formula itself, shared with the in-memory index
+(:mod:`matching.index`), which ranks every profile of a domain from its skill postings.
+
+:func:`skill_levels` and :func:`upper_bound_below` (fetching rows in bands of decreasing
+skill weight and stopping once no unfetched row can reach the top ``k``) served the earlier
+SQL-side ranking; nothing in the services uses them since the index.
 """
 
 from __future__ import annotations
