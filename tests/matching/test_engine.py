@@ -159,25 +159,3 @@ def test_top_50_equals_a_brute_force_full_ranking(seed):
     got = [(float(t), int(rows.ids[i])) for t, i in zip(ranked.total, ranked.index, strict=True)]
     assert [pid for _, pid in got] == [pid for _, pid in expected]
     assert [t for t, _ in got] == pytest.approx([t for t, _ in expected])
-
-
-def test_skill_levels_are_minimal_and_cover_every_heavier_row():
-    spec = ProjectSpec(
-        (Requirement(1, 5), Requirement(2, 4), Requirement(3, 3), Requirement(4, 2, True))
-    )
-    levels = engine.skill_levels(spec)
-    assert levels[-1].subsets == ((),)
-    rng = random.Random(1)
-    weights = {r.skill_id: r.weight for r in spec.requirements}
-    for _ in range(500):
-        have = {s for s in (1, 2, 3) if rng.random() < 0.5} | {4}
-        weight = sum(weights[s] for s in have)
-        for level in levels[:-1]:
-            inside = any(set(sub) <= have for sub in level.subsets)
-            assert inside == (weight >= level.min_weight), (have, level)
-            if not inside:
-                bound = engine.upper_bound_below(spec, level)
-                assert (
-                    engine.SKILL_POINTS * weight / spec.total_weight + engine.OTHER_POINTS_MAX
-                    <= bound + 1e-9
-                )
