@@ -24,7 +24,7 @@ from interviews.engine.types import (
     SubScore,
 )
 
-RUBRIC_VERSION = "builtin-2026.11.1"
+RUBRIC_VERSION = "builtin-2026.11.2"
 
 
 def _wordset(words: str) -> frozenset[str]:
@@ -138,7 +138,6 @@ GENERIC_PHRASES = (
     "the right way",
     "as needed",
     "in general",
-    "generally",
     "a lot of",
     "lots of",
     "cutting edge",
@@ -224,7 +223,6 @@ OVERCLAIMS = (
     "eliminates",
     "eliminate",
     "any model",
-    "every model",
     "every case",
     "all cases",
     "no difference",
@@ -247,7 +245,31 @@ OVERCLAIMS = (
     "just use",
     "simply",
     "automatically",
+    # Epistemic boosters: certainty the claim does not earn ("definitely", "proves").
+    "definitely",
+    "certainly",
+    "undoubtedly",
+    "unquestionably",
+    "without a doubt",
+    "no doubt",
+    "of course",
+    "proves",
+    "proven",
+    "fully solved",
 )
+# Restrictive universals: "X can only happen when", "only works for", "is really only useful".
+_RESTRICTIVE_RE = re.compile(
+    r"\b(?:can|could|will|would|does|do|is|are|works?|happens?|applies|matters?)\s+only\b"
+    r"|\bonly\s+(?:works?|happens?|applies|matters?)\b|\breally only\b"
+)
+# Quoted instructions or sayings ('always answer in JSON') are not the speaker's own claims.
+_QUOTED_RE = re.compile(r"(?<![a-z])'[^']{3,120}'(?![a-z])|\"[^\"]{3,120}\"")
+
+
+def _unquoted(text: str) -> str:
+    return _QUOTED_RE.sub(" ", _norm_quotes(text))
+
+
 # Common misconceptions in the four domains, as (pattern, what is wrong). Patterns are
 # checked against the lower-cased answer; they describe claims, not topics, so a correct
 # answer that merely mentions the same words does not trip them.
@@ -997,7 +1019,10 @@ class BuiltinGrader:
         hedges = count_phrases(a.lc, HEDGES)
         generic = count_phrases(a.lc, GENERIC_PHRASES)
         padding = count_phrases(a.lc, PADDING_PHRASES)
-        overclaims = count_phrases(a.lc, OVERCLAIMS)
+        own = _unquoted(a.text).lower()
+        own_lc = " ".join(words_of(own))
+        overclaims = count_phrases(own_lc, OVERCLAIMS)
+        overclaims += ["only (restrictive)"] * len(_RESTRICTIVE_RE.findall(own_lc))
         misconceptions = [label for pat, label in MISCONCEPTIONS if re.search(pat, a.text.lower())]
         fillers = [w for w in a.words if w in FILLER_WORDS]
         fillers += count_phrases(a.lc, FILLER_PHRASES)
@@ -1113,7 +1138,7 @@ class BuiltinGrader:
             if slug in taxonomy:
                 named_concepts.extend(taxonomy.get(slug).concepts)
         matched = [k for k in concepts if concept_matched(k, a.stems, a.lc)]
-        target = max(2.0, min(len(concepts), 4) * 0.85) if concepts else 0.0
+        target = max(2.0, min(len(concepts), 12) * 0.45) if concepts else 0.0
         coverage = min(1.0, len(matched) / target) if concepts else None
         named_hit = [
             k for k in named_concepts if concept_matched(k, a.stems, a.lc) and k not in matched
@@ -1172,7 +1197,10 @@ class BuiltinGrader:
         if c["generic"]:
             penalties["generic"] = min(30.0, 6.0 * len(c["generic"]))
         if c["overclaims"]:
-            penalties["overclaims"] = min(30.0, 7.0 * len(c["overclaims"]))
+            # One "always" is ordinary speech; a run of absolutes is a confident style that
+            # the content rarely earns, so each further one costs more.
+            n_over = len(c["overclaims"])
+            penalties["overclaims"] = min(45.0, 5.0 + 13.0 * (n_over - 1))
         if c["misconceptions"]:
             penalties["misconceptions"] = min(45.0, 25.0 * len(c["misconceptions"]))
         if answer.category != "technical" and not story and c["habitual"]:
@@ -1232,6 +1260,9 @@ class BuiltinGrader:
             return sum(1 for s in st if s in concept_stems) >= 2
 
         first = a.sentences[0]
+        if len(words_of(first)) < 5 and len(a.sentences) > 1:
+            # A lead-in ("A few cases.", "Sure.") belongs with the sentence that follows it.
+            first = first + " " + a.sentences[1]
         first_stems = StemSet(content_stems(words_of(first)))
         bluf = on_topic(first) or any(s in topic_set for s in first_stems.stems)
         if not bluf and len(a.sentences) > 1:
