@@ -277,8 +277,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Manage your organization's projects, read their ranked matches, send and follow "
         "offers, and receive signed webhooks. Authenticate with `Authorization: Api-Key "
-        "<key>`. Every error has the body `{\"error\": {\"code\", \"message\", "
-        "\"fields\"}}`. POSTs honour `Idempotency-Key`."
+        '<key>`. Every error has the body `{"error": {"code", "message", '
+        '"fields"}}`. POSTs honour `Idempotency-Key`.'
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
