@@ -53,3 +53,11 @@ def contest_decided(*, contest_id: int) -> None:
         "credential__candidate__user", "credential__domain__policy"
     ).get(pk=contest_id)
     _send_about(contest.credential, "contest_decided", contest=contest)
+
+
+def credential_overridden(*, credential_id: int, previous_tier: str) -> None:
+    _send_about(
+        _credential(credential_id),
+        "tier_overridden",
+        previous_tier=Tier(previous_tier).label,
+    )

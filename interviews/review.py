@@ -47,6 +47,7 @@ from interviews.models import (
     Question,
     Tier,
 )
+from interviews.notifications import credential_overridden
 
 OVERRIDE_TIER = "interviews.override_tier"
 TIER_OVERRIDE_ACTION = "tier_override"
@@ -107,6 +108,12 @@ def credential_override(
         )
         candidate_id, domain_id = locked.candidate_id, locked.domain_id
         transaction.on_commit(lambda: _matching_refresh(candidate_id, domain_id))
+        if locked.status == CredentialStatus.ACTIVE:  # a pending tier is told at release
+            previous = before["tier"]
+            transaction.on_commit(
+                lambda: credential_overridden(credential_id=locked.pk, previous_tier=previous),
+                robust=True,
+            )
     return locked
 
 

@@ -165,3 +165,21 @@ def test_open_contests_are_in_the_queue(attempt):
         credential=credential, reason="Q3 was cut off.", tier_at_contest="expert"
     )
     assert [c.credential for c in review_queue()["contests"]] == [credential]
+
+
+def test_candidate_is_told_when_staff_override_an_active_tier(
+    staff, attempt, celery_eager, django_capture_on_commit_callbacks, mailoutbox
+):
+    credential = Credential.objects.get(attempt=attempt)
+    assert credential.status == "active"
+    with django_capture_on_commit_callbacks(execute=True):
+        credential_override(
+            credential=credential,
+            new_tier="verified_expert",
+            actor=staff,
+            reason="Audio shows depth the transcriber missed on Q2.",
+        )
+    [message] = mailoutbox
+    assert message.to == [credential.candidate.user.email]
+    assert "from Expert to Verified Expert" in message.body
+    assert message.alternatives[0][1] == "text/html"
