@@ -109,7 +109,7 @@ def credential_override(
         candidate_id, domain_id = locked.candidate_id, locked.domain_id
         transaction.on_commit(lambda: _matching_refresh(candidate_id, domain_id))
         if locked.status == CredentialStatus.ACTIVE:  # a pending tier is told at release
-            previous = before["tier"]
+            previous = str(before["tier"])
             transaction.on_commit(
                 lambda: credential_overridden(credential_id=locked.pk, previous_tier=previous),
                 robust=True,
