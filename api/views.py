@@ -74,20 +74,9 @@ class PartnerViewSet(IdempotentPostMixin, viewsets.GenericViewSet):
 def _project_input(
     data: dict[str, Any], instance: Project | None
 ) -> tuple[marketplace.ProjectInput, list[marketplace.RequirementInput]]:
-    fields = [
-        "title",
-        "description",
-        "domain",
-        "minimum_tier",
-        "rate_min",
-        "rate_max",
-        "hours_per_week",
-        "seats",
-        "instant_offers",
-    ]
     values = {
         f: data[f] if f in data else getattr(instance, f)
-        for f in fields
+        for f in marketplace.PROJECT_FIELDS
         if f in data or instance is not None
     }
     if "requirements" in data:

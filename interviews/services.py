@@ -528,18 +528,8 @@ def _score_unanswered(answer: Answer, *, reason: str) -> Score:
 
 def _score_fields(result: ScoreResult) -> dict:
     return {
-        "fluency": result.fluency.value,
-        "technical_accuracy": result.technical_accuracy.value,
-        "coherence": result.coherence.value,
-        "conciseness": result.conciseness.value,
-        "overall": result.overall,
-        "evidence": {
-            "overall": result.evidence,
-            "fluency": result.fluency.evidence,
-            "technical_accuracy": result.technical_accuracy.evidence,
-            "coherence": result.coherence.evidence,
-            "conciseness": result.conciseness.evidence,
-        },
+        **result.sub_scores(),
+        "evidence": result.evidence_by_dimension(),
         "rubric_version": result.rubric_version,
         "backend": result.backend,
     }

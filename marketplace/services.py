@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -55,6 +56,10 @@ class ProjectInput:
     minimum_tier: str = MinimumTier.EXPERT
     seats: int = 1
     instant_offers: bool = False
+
+
+# What a client sets on a project, in one place for the portal form, the API and updates.
+PROJECT_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclass_fields(ProjectInput))
 
 
 def _require(actor: Membership, minimum: str, what: str) -> None:
@@ -134,16 +139,7 @@ def project_update(
             raise DomainError("A closed or filled project can no longer be edited.")
         if data.seats < _accepted(locked):
             raise DomainError("There are more accepted offers than that many seats.")
-        for field in (
-            "description",
-            "domain",
-            "minimum_tier",
-            "rate_min",
-            "rate_max",
-            "hours_per_week",
-            "seats",
-            "instant_offers",
-        ):
+        for field in PROJECT_FIELDS:
             setattr(locked, field, getattr(data, field))
         locked.title = data.title.strip()
         locked.updated_at = timezone.now()

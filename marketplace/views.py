@@ -78,20 +78,7 @@ def _project_form_page(request: OrganizationRequest, project: Project | None) ->
     initial_project = None
     initial_reqs = None
     if project is not None:
-        initial_project = {
-            f: getattr(project, f)
-            for f in (
-                "title",
-                "description",
-                "domain",
-                "minimum_tier",
-                "rate_min",
-                "rate_max",
-                "hours_per_week",
-                "seats",
-                "instant_offers",
-            )
-        }
+        initial_project = {f: getattr(project, f) for f in services.PROJECT_FIELDS}
         initial_reqs = [
             {"skill": r.skill, "weight": r.weight, "must_have": r.must_have}
             for r in selectors.project_requirements(project=project)

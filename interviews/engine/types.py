@@ -149,6 +149,26 @@ class ScoreResult:
     rubric_version: str = ""
     backend: str = BUILTIN_BACKEND
 
+    def sub_scores(self) -> dict[str, float]:
+        """The four sub-scores and the overall score, by name."""
+        return {
+            "fluency": self.fluency.value,
+            "technical_accuracy": self.technical_accuracy.value,
+            "coherence": self.coherence.value,
+            "conciseness": self.conciseness.value,
+            "overall": self.overall,
+        }
+
+    def evidence_by_dimension(self) -> dict[str, Any]:
+        """What produced each sub-score, plus the answer-wide evidence under "overall"."""
+        return {
+            "overall": self.evidence,
+            "fluency": self.fluency.evidence,
+            "technical_accuracy": self.technical_accuracy.evidence,
+            "coherence": self.coherence.evidence,
+            "conciseness": self.conciseness.evidence,
+        }
+
     def as_dict(self) -> dict[str, Any]:
         from dataclasses import asdict
 

@@ -46,20 +46,8 @@ class Command(BaseCommand):
                     json.dumps(
                         {
                             "id": row.get("id", number),
-                            "scores": {
-                                "fluency": result.fluency.value,
-                                "technical_accuracy": result.technical_accuracy.value,
-                                "coherence": result.coherence.value,
-                                "conciseness": result.conciseness.value,
-                                "overall": result.overall,
-                            },
-                            "evidence": {
-                                "overall": result.evidence,
-                                "fluency": result.fluency.evidence,
-                                "technical_accuracy": result.technical_accuracy.evidence,
-                                "coherence": result.coherence.evidence,
-                                "conciseness": result.conciseness.evidence,
-                            },
+                            "scores": result.sub_scores(),
+                            "evidence": result.evidence_by_dimension(),
                             "rubric_version": result.rubric_version,
                         },
                         ensure_ascii=False,
