@@ -13,6 +13,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import DataError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -80,6 +81,13 @@ def exception_handler(exc: Exception, context: dict) -> Response:
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, DataError):
+        # The database refused a value the request carried (a NUL in a query parameter, a
+        # number out of range): bad input, said as such, not a server error.
+        return Response(
+            error_body("invalid", "A value in the request cannot be stored or searched for."),
+            status=status.HTTP_400_BAD_REQUEST,
+        )
 
     # Imported here: DRF imports this module while it is itself importing its views.
     from rest_framework.views import exception_handler as drf_exception_handler
