@@ -244,6 +244,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
     },
     "expire-offers": {"task": "marketplace.tasks.expire_offers", "schedule": 300.0},
+    "prune-match-tombstones": {"task": "matching.tasks.prune_tombstones", "schedule": 86400.0},
 }
 # Task modules that are not an app's tasks.py (autodiscovery finds only those).
 CELERY_INCLUDE = ["interviews.retention"]

@@ -502,3 +502,32 @@ def instant_offers_for_new_credential(*, credential_id: int) -> int:
             project_id=project_id, only_candidate_id=credential.candidate_id
         )
     return sent
+
+
+# Deleted profiles leave tombstones so cached indexes can drop them; once this many changes
+# have happened since, any cache that old rebuilds from scratch instead, and they can go.
+TOMBSTONE_KEEP_CHANGES = 100_000
+
+
+def tombstones_prune(*, keep_changes: int = TOMBSTONE_KEEP_CHANGES) -> int:
+    """Delete tombstones older than ``keep_changes`` changes of their domain.
+
+    Raising ``floor`` to the cut in the same transaction makes every cached index older
+    than the cut rebuild fully on its next ranking, so none can miss a pruned deletion.
+    """
+    from django.db import transaction
+
+    from matching.models import MatchIndexVersion, MatchProfileTombstone
+
+    pruned = 0
+    for version in MatchIndexVersion.objects.all().only("domain_id", "seq", "floor"):
+        cut = version.seq - keep_changes
+        if cut <= version.floor:
+            continue
+        with transaction.atomic():
+            MatchIndexVersion.objects.filter(pk=version.pk, floor__lt=cut).update(floor=cut)
+            deleted, _ = MatchProfileTombstone.objects.filter(
+                domain_id=version.domain_id, seq__lte=cut
+            ).delete()
+            pruned += deleted
+    return pruned

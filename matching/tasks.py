@@ -19,3 +19,10 @@ def refresh_profile(candidate_id: int, domain_id: int | None = None) -> None:
     from matching.services import match_profile_refresh
 
     match_profile_refresh(candidate_id=candidate_id, domain_id=domain_id)
+
+
+@shared_task(time_limit=600, soft_time_limit=580)
+def prune_tombstones() -> int:
+    from matching.services import tombstones_prune
+
+    return tombstones_prune()

@@ -284,3 +284,37 @@ def test_profiles_of_other_domains_do_not_leak_into_the_index(db):
     MatchProfileFactory(skills=[skill.pk], domain=MarketDomainFactory(slug="elsewhere"))
     order, _ = ranked(here.domain_id, spec_of((skill.pk, 1, False)))
     assert order == [here.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_pruned_tombstones_make_stale_indexes_rebuild_and_keep_recent_ones():
+    from matching.models import MatchIndexVersion, MatchProfileTombstone
+
+    python = SkillFactory(slug="python")
+    keep = MatchProfileFactory(skills=[python.pk], score=90)
+    gone = MatchProfileFactory(skills=[python.pk], score=80, domain=keep.domain)
+    late = MatchProfileFactory(skills=[python.pk], score=70, domain=keep.domain)
+    domain = keep.domain_id
+    spec = spec_of((python.pk, 3, False))
+    assert ranked(domain, spec)[0] == [keep.pk, gone.pk, late.pk]  # a cached index at seq S
+    stale = services._domain_entry(domain).snapshot
+    assert stale is not None
+
+    MatchProfile.objects.filter(pk=gone.pk).delete()
+    for score in (91, 92, 93):  # later changes, so the deletion is "old"
+        MatchProfile.objects.filter(pk=keep.pk).update(score=score)
+    MatchProfile.objects.filter(pk=late.pk).delete()
+    assert MatchProfileTombstone.objects.filter(domain_id=domain).count() == 2
+
+    assert services.tombstones_prune(keep_changes=2) == 1  # only the deletion before the cut
+    assert list(
+        MatchProfileTombstone.objects.filter(domain_id=domain).values_list("profile_id", flat=True)
+    ) == [late.pk]
+    version = MatchIndexVersion.objects.get(domain_id=domain)
+    assert version.floor == version.seq - 2
+    assert stale.seq < version.floor
+
+    # The index cached before the cut cannot see the pruned deletion: it rebuilds instead.
+    order, _ = ranked(domain, spec)
+    assert order == [keep.pk]
+    assert services.tombstones_prune(keep_changes=2) == 0  # running again changes nothing
