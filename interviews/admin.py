@@ -112,8 +112,16 @@ class BankQuestionAdmin(admin.ModelAdmin):
         return obj.text[:90]
 
 
+class EvidenceAdmin(admin.ModelAdmin):
+    """Rows the interview produces (resumes, attempts, answers, credentials, events): staff
+    read them and act through the review page; nobody makes one up by hand."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Resume)
-class ResumeAdmin(admin.ModelAdmin):
+class ResumeAdmin(EvidenceAdmin):
     list_display = [
         "candidate",
         "version",
@@ -137,7 +145,7 @@ class QuestionInline(admin.TabularInline):
 
 
 @admin.register(Attempt)
-class AttemptAdmin(admin.ModelAdmin):
+class AttemptAdmin(EvidenceAdmin):
     list_display = [
         "pk",
         "candidate",
@@ -180,7 +188,7 @@ class ScoreInline(admin.StackedInline):
 
 
 @admin.register(Answer)
-class AnswerAdmin(admin.ModelAdmin):
+class AnswerAdmin(EvidenceAdmin):
     list_display = ["pk", "question", "status", "duration_s", "typed", "submitted_at"]
     list_filter = ["status", "typed"]
     readonly_fields = [f.name for f in Answer._meta.fields]
@@ -188,7 +196,7 @@ class AnswerAdmin(admin.ModelAdmin):
 
 
 @admin.register(Credential)
-class CredentialAdmin(admin.ModelAdmin):
+class CredentialAdmin(EvidenceAdmin):
     list_display = ["candidate", "domain", "tier", "score", "status", "released_at", "valid_until"]
     list_filter = ["status", "tier", "domain"]
     search_fields = ["candidate__user__email"]
@@ -348,7 +356,7 @@ class ContestAdmin(admin.ModelAdmin):
 
 
 @admin.register(IntegrityEvent)
-class IntegrityEventAdmin(admin.ModelAdmin):
+class IntegrityEventAdmin(EvidenceAdmin):
     list_display = ["attempt", "kind", "question_position", "at"]
     list_filter = ["kind"]
     readonly_fields = [f.name for f in IntegrityEvent._meta.fields]
