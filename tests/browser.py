@@ -6,10 +6,9 @@ Chromium with fake media devices; the microphone plays a WAV file the test made.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-import pytest
+from tests.tools import tool_missing
 
 CHROMIUM = "/usr/bin/chromium"
 INSTALL_HINT = "sudo apt-get install chromium espeak-ng"
@@ -25,10 +24,7 @@ def require_chromium() -> str:
     except ImportError:
         missing.append("the playwright package (requirements-dev.txt)")
     if missing:
-        what = " and ".join(missing)
-        if os.environ.get("CI"):
-            pytest.fail(f"{what} is required in CI: {INSTALL_HINT}")
-        pytest.skip(f"{what} is not installed; install it with `{INSTALL_HINT}`")
+        tool_missing(" and ".join(missing), INSTALL_HINT)
     return CHROMIUM
 
 

@@ -12,7 +12,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
+from tests.tools import tool_missing
 
 INSTALL_HINT = "sudo apt-get install espeak-ng"
 
@@ -21,9 +21,7 @@ def require_espeak() -> str:
     """The espeak-ng executable; skips the test locally and fails it in CI when missing."""
     executable = shutil.which("espeak-ng")
     if executable is None:
-        if os.environ.get("CI"):
-            pytest.fail("espeak-ng is required in CI: apt-get install espeak-ng")
-        pytest.skip(f"espeak-ng is not installed; install it with `{INSTALL_HINT}`")
+        tool_missing("espeak-ng", INSTALL_HINT)
     return executable
 
 

@@ -10,7 +10,6 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
 from django.core.files.base import ContentFile
 
 from accounts.models import Candidate
@@ -19,6 +18,7 @@ from interviews.catalog import catalog_sync
 from interviews.models import Attempt, Domain, IntegrityEvent, Question, Resume
 from interviews.views_room import CONSENT_EVENT
 from tests.speech import espeak_wav
+from tests.tools import tool_missing
 
 WEBM = "audio/webm;codecs=opus"
 
@@ -77,7 +77,7 @@ def begun_attempt(candidate: Candidate, *, typed: bool = False) -> tuple[Attempt
 def require_ffmpeg() -> str:
     executable = shutil.which("ffmpeg")
     if executable is None:
-        pytest.skip("ffmpeg is not installed; install it with `sudo apt-get install ffmpeg`")
+        tool_missing("ffmpeg", "sudo apt-get install ffmpeg")
     return executable
 
 
