@@ -100,7 +100,7 @@ def seed() -> list[DemoLogin]:
         DemoLogin(
             "staff@vetta.test",
             f"staff (TOTP secret {DEMO_STAFF_TOTP_SECRET}; "
-            "`DJANGO_DEBUG=true .venv/bin/python manage.py demo_totp` prints the code)",
+            "`.venv/bin/python manage.py demo_totp` prints the code)",
         ),
         DemoLogin("alex@candidates.test", "candidate"),
     ]

@@ -18,4 +18,8 @@ if [ ! -f "$stamp" ]; then
   rm -f .venv/.installed-*-"$(basename "$requirements")"
   touch "$stamp"
 fi
+if [ ! -f .env ]; then
+  # Development settings for this checkout, so manage.py works without exporting anything.
+  printf '# Written by bin/run or bin/test for local development; not used in production.\nDJANGO_DEBUG=true\n' > .env
+fi
 export PATH="$PWD/.venv/bin:$PATH"

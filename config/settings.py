@@ -16,6 +16,11 @@ from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
+# bin/run and bin/test write a .env with DJANGO_DEBUG=true on a developer's machine, so
+# `.venv/bin/python manage.py …` works there; real environment variables always win, and a
+# deployment without the file gets the production defaults below.
+if (BASE_DIR / ".env").is_file():
+    environ.Env.read_env(BASE_DIR / ".env")
 
 
 def _secret(name: str, default: str | None = None) -> str | None:
