@@ -179,3 +179,45 @@ def improvement_report_for(*, attempt: Attempt) -> ImprovementReport:
         AnswerEvidence(category="", answered=False) for _ in range(max(0, planned - len(rows)))
     )
     return improvement_report(rows)
+
+
+def dashboard_domains(*, candidate: Candidate, now: datetime) -> list[dict]:
+    """Per active domain, what the candidate's dashboard shows: the released tier, a pending
+    result, whether a new attempt may start (in plain words), the contest state and the
+    improvement report of the released attempt."""
+    from interviews.models import Contest
+    from interviews.policies import contest_closes_at, policy_for, start_eligibility
+
+    released = {c.domain_id: c for c in released_credentials(candidate=candidate)}
+    pending = {c.domain_id: c for c in pending_credentials(candidate=candidate)}
+    contests = {
+        c.credential_id: c
+        for c in Contest.objects.filter(credential__in=[c.pk for c in released.values()])
+    }
+    rows = []
+    for domain in active_domains():
+        credential = released.get(domain.pk)
+        contest_until = (
+            contest_closes_at(credential=credential, policy=policy_for(domain))
+            if credential
+            else None
+        )
+        contest = contests.get(credential.pk) if credential else None
+        rows.append(
+            {
+                "domain": domain,
+                "credential": credential,
+                "pending": pending.get(domain.pk),
+                "eligibility": start_eligibility(candidate=candidate, domain=domain, now=now),
+                "contest": contest,
+                "can_contest": bool(
+                    credential and contest is None and contest_until and contest_until > now
+                ),
+                "contest_until": contest_until,
+                # Only the released result has a report; a pending one is not shown yet.
+                "report": improvement_report_for(attempt=credential.attempt)
+                if credential
+                else None,
+            }
+        )
+    return rows

@@ -15,50 +15,16 @@ from accounts.services import candidate_profile_ensure
 from interviews import selectors, services
 from interviews.forms import ContestForm, ResumeUploadForm
 from interviews.models import Contest, Resume
-from interviews.policies import contest_closes_at, policy_for, start_eligibility
+from interviews.policies import contest_closes_at, policy_for
 
 
 @login_required
 def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     candidate = candidate_profile_ensure(user=request.user)
-    now = timezone.now()
-    released = {c.domain_id: c for c in selectors.released_credentials(candidate=candidate)}
-    pending = {c.domain_id: c for c in selectors.pending_credentials(candidate=candidate)}
-    contests = {
-        c.credential_id: c
-        for c in Contest.objects.filter(credential__in=[c.pk for c in released.values()])
-    }
-    rows = []
-    for domain in selectors.active_domains():
-        credential = released.get(domain.pk)
-        policy = policy_for(domain)
-        contest_until = (
-            contest_closes_at(credential=credential, policy=policy) if credential else None
-        )
-        contest = contests.get(credential.pk) if credential else None
-        rows.append(
-            {
-                "domain": domain,
-                "credential": credential,
-                "pending": pending.get(domain.pk),
-                "eligibility": start_eligibility(candidate=candidate, domain=domain, now=now),
-                "contest": contest,
-                "can_contest": bool(
-                    credential and contest is None and contest_until and contest_until > now
-                ),
-                "contest_until": contest_until,
-                # Only the released result has a report; a pending one is not shown yet.
-                "report": (
-                    selectors.improvement_report_for(attempt=credential.attempt)
-                    if credential
-                    else None
-                ),
-            }
-        )
     context = {
         "candidate": candidate,
         "resume": selectors.current_resume(candidate=candidate),
-        "domains": rows,
+        "domains": selectors.dashboard_domains(candidate=candidate, now=timezone.now()),
     }
     return render(request, "interviews/dashboard.html", context)
 
