@@ -336,6 +336,55 @@ class Answer(models.Model):
         return f"Answer to {self.question}"
 
 
+class AnswerDraft(models.Model):
+    """The recording of the current question so far, sent in parts while the candidate speaks.
+
+    The browser appends what MediaRecorder produced every few seconds; a worker transcribes
+    the finished stretches of speech as they arrive, so that when the answer is uploaded
+    only its last seconds remain to be transcribed. The final upload stays the authority: the
+    draft's words are used only if the bytes they came from are a prefix of the uploaded
+    file. A draft is thrown away once its answer is transcribed or the question is over.
+    """
+
+    question = models.OneToOneField(Question, on_delete=models.CASCADE, related_name="draft")
+    size = models.PositiveIntegerField(default=0, help_text="Bytes received so far.")
+    parts = models.JSONField(default=list, blank=True, help_text="Storage names, in order.")
+    covered_bytes = models.PositiveIntegerField(
+        default=0, help_text="Length of the prefix the words below were transcribed from."
+    )
+    covered_sha256 = models.CharField(max_length=64, blank=True)
+    covered_s = models.FloatField(default=0.0, help_text="Audio transcribed, from the start.")
+    words = models.JSONField(
+        default=list, blank=True, help_text="[[word, start_s, end_s, probability], …]"
+    )
+    passes = models.JSONField(default=list, blank=True)
+    elapsed_s = models.FloatField(default=0.0, help_text="Transcription time spent so far.")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Draft of the answer to {self.question}"
+
+    def part_name(self, offset: int) -> str:
+        question = self.question
+        return f"audio/{question.attempt_id}/q{question.position}-draft/{offset:010d}.part"
+
+    def read_bytes(self) -> bytes:
+        from django.core.files.storage import default_storage
+
+        data = bytearray()
+        for name in self.parts:
+            with default_storage.open(name, "rb") as handle:
+                data += handle.read()
+        return bytes(data)
+
+    def delete_files(self) -> None:
+        from django.core.files.storage import default_storage
+
+        for name in self.parts:
+            default_storage.delete(name)
+
+
 class Score(models.Model):
     """The grading of one answer: four sub-scores with their evidence."""
 
