@@ -13,6 +13,7 @@ Load the model after the worker process forks (CTranslate2 is not fork-safe) thr
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.resources
 import itertools
 import os
@@ -48,6 +49,20 @@ DOUBT_GAP_S = 3.0
 # When the plain pass finds this many more words, the conditioned pass dropped content.
 DROPPED_WORDS_RATIO = 0.85
 MIN_SPEECH_FOR_RATE_S = 3.0
+# Decoding temperatures per pass: see `_pass`. The plain pass keeps faster-whisper's default.
+CONDITIONED_TEMPERATURES = (0.0,)
+PLAIN_TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+# Speech is decoded in pieces of at most one Whisper window (30 s), cut at pauses.
+PIECE_MAX_S = 29.0
+# While an answer is still being recorded, long speech is cut at pauses into chunks this long
+# so that finished stretches can be transcribed before the candidate stops talking...
+DRAFT_CHUNK_S = 12.0
+# ...and speech this close to the end of what has arrived is left for later: it may go on.
+DRAFT_HOLD_S = 1.0
+# Whisper tokens per second of speech, generously: fast English runs about 5 with timestamps.
+TOKENS_PER_S = 8
+WHISPER_CONTEXT = 448
+PROMPT_OVERHEAD_TOKENS = 8  # start-of-transcript, language, task and previous-text markers
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +96,8 @@ class Transcript:
     used_hotwords: bool
     fallback_reason: str | None
     speech_s: float = 0.0
+    # How far from the start of the recording the transcript is final (see `partial`).
+    covered_s: float = 0.0
 
 
 def bundled_model_path() -> str:
@@ -107,6 +124,24 @@ class _Pass:
             "collapsed": self.collapsed,
             "doubts": self.doubts,
         }
+
+
+@dataclass(slots=True)
+class _PieceResult:
+    chosen: _Pass
+    words: list[Word]
+    passes: list[_Pass]
+    reason: str | None
+    speech_s: float
+
+    def describe(self, *, piece: int) -> list[dict[str, Any]]:
+        described = []
+        for p in self.passes:
+            entry = {"piece": piece, "chosen": p is self.chosen, **p.describe()}
+            if p is self.chosen and self.reason:
+                entry["fallback_reason"] = self.reason
+            described.append(entry)
+        return described
 
 
 class Transcriber:
@@ -140,78 +175,122 @@ class Transcriber:
         *,
         hotwords: Sequence[str] = (),
         keep_disfluencies: bool = True,
+        offset_s: float = 0.0,
+        partial: bool = False,
     ) -> Transcript:
+        """Transcribe a recording, or with `partial` the finished stretches of one in progress.
+
+        Speech found by the VAD is cut into pieces of at most one Whisper window, each
+        decoded and checked on its own, so a collapse costs one piece's second pass rather
+        than the whole answer's. `offset_s` shifts word times (for a tail cut from a longer
+        recording). With `partial`, speech that ends too close to the end of `audio` to be
+        finished is left out, and `covered_s` says how far the transcript is final.
+        """
         started = time.perf_counter()
         self.load()
         samples = _as_samples(audio)
         duration_s = samples.size / TARGET_RATE
-        speech, chunks = self._speech(samples)
-        speech_s = speech.size / TARGET_RATE
+        pieces, covered = self._pieces(samples, partial=partial)
         terms = _clean_hotwords(hotwords)
         hotword_text = " ".join(terms) or None
         prompt = FILLER_PROMPT if keep_disfluencies else None
-
-        def finish(chosen: _Pass | None, passes: list[_Pass], reason: str | None) -> Transcript:
-            words = chosen.words if chosen else []
-            if chosen and chunks is not None:
-                words = _restore_times(chosen.segments, chunks)
-            return Transcript(
-                text=chosen.text if chosen else "",
-                duration_s=duration_s,
-                elapsed_s=time.perf_counter() - started,
-                language=self.config.language,
-                words=words,
-                passes=[p.describe() for p in passes],
-                used_hotwords=bool(chosen and chosen.name == "conditioned" and hotword_text),
-                fallback_reason=reason,
-                speech_s=speech_s,
-            )
-
-        if speech.size == 0:
-            return finish(None, [], None)
-        if hotword_text is None and prompt is None:
-            plain = self._pass("plain", speech, speech_s, hotwords=None, prompt=None)
-            return finish(plain, [plain], None)
-
-        conditioned = self._pass(
-            "conditioned", speech, speech_s, hotwords=hotword_text, prompt=prompt
+        results = [self._piece(samples, chunks, hotword_text, prompt) for chunks in pieces]
+        passes = [d for i, result in enumerate(results) for d in result.describe(piece=i + 1)]
+        reasons = [
+            f"piece {i + 1}: {result.reason}" if len(results) > 1 else result.reason
+            for i, result in enumerate(results)
+            if result.reason
+        ]
+        return Transcript(
+            text=" ".join(r.chosen.text for r in results if r.chosen and r.chosen.text),
+            duration_s=duration_s,
+            elapsed_s=time.perf_counter() - started,
+            language=self.config.language,
+            words=[
+                Word(w.word, w.start + offset_s, w.end + offset_s, w.probability)
+                for r in results
+                for w in r.words
+            ],
+            passes=passes,
+            used_hotwords=bool(
+                hotword_text and any(r.chosen and r.chosen.name == "conditioned" for r in results)
+            ),
+            fallback_reason="; ".join(reasons) or None,
+            speech_s=sum(r.speech_s for r in results),
+            covered_s=offset_s + covered / TARGET_RATE,
         )
+
+    def _pieces(self, samples: np.ndarray, *, partial: bool) -> tuple[list[list[dict]], int]:
+        """Speech chunks grouped into pieces of at most one window, and the samples covered.
+
+        Without VAD the recording is one piece (Whisper windows it itself) and nothing of a
+        partial recording counts as finished.
+        """
+        if samples.size == 0:
+            return [], samples.size
+        if not self.config.vad:
+            return ([], 0) if partial else ([[{"start": 0, "end": samples.size}]], samples.size)
+        from faster_whisper.vad import get_speech_timestamps
+
+        longest = DRAFT_CHUNK_S if partial else PIECE_MAX_S
+        options = dataclasses.replace(self._vad_options, max_speech_duration_s=longest)
+        chunks = get_speech_timestamps(samples, options)
+        covered = samples.size
+        if partial:
+            # Speech reaching the last second may go on in the next part of the recording.
+            limit = samples.size - int(DRAFT_HOLD_S * TARGET_RATE)
+            chunks = [c for c in chunks if c["end"] <= limit]
+            covered = chunks[-1]["end"] if chunks else 0
+        pieces: list[list[dict]] = []
+        length = 0
+        for chunk in chunks:
+            size = chunk["end"] - chunk["start"]
+            if not pieces or length + size > PIECE_MAX_S * TARGET_RATE:
+                pieces.append([])
+                length = 0
+            pieces[-1].append(chunk)
+            length += size
+        return pieces, covered
+
+    def _piece(
+        self, samples: np.ndarray, chunks: list[dict], hotwords: str | None, prompt: str | None
+    ) -> _PieceResult:
+        """One piece: the conditioned pass, and a plain pass when that one looks broken."""
+        from faster_whisper.vad import collect_chunks
+
+        pieces, _ = collect_chunks(samples, chunks)
+        speech = np.concatenate(pieces) if len(pieces) > 1 else pieces[0]
+        speech_s = speech.size / TARGET_RATE
+
+        def result(chosen: _Pass, passes: list[_Pass], reason: str | None) -> _PieceResult:
+            words = _restore_times(chosen.segments, chunks) if self.config.vad else chosen.words
+            return _PieceResult(chosen, words, passes, reason, speech_s)
+
+        if hotwords is None and prompt is None:
+            plain = self._pass("plain", speech, speech_s, hotwords=None, prompt=None)
+            return result(plain, [plain], None)
+
+        conditioned = self._pass("conditioned", speech, speech_s, hotwords=hotwords, prompt=prompt)
         if not conditioned.collapsed and not conditioned.doubts:
-            return finish(conditioned, [conditioned], None)
+            return result(conditioned, [conditioned], None)
 
         plain = self._pass("plain", speech, speech_s, hotwords=None, prompt=None)
         passes = [conditioned, plain]
         if conditioned.collapsed:
             if plain.collapsed and len(plain.collapsed) > len(conditioned.collapsed):
                 # Both broke; keep the one that failed fewer checks.
-                return finish(conditioned, passes, None)
-            return finish(
+                return result(conditioned, passes, None)
+            return result(
                 plain, passes, "conditioned pass collapsed: " + "; ".join(conditioned.collapsed)
             )
         if not plain.collapsed and len(conditioned.words) < DROPPED_WORDS_RATIO * len(plain.words):
-            return finish(
+            return result(
                 plain,
                 passes,
                 f"conditioned pass dropped words: {len(conditioned.words)} vs "
                 f"{len(plain.words)} without hotwords or prompt",
             )
-        return finish(conditioned, passes, None)
-
-    def _speech(self, samples: np.ndarray) -> tuple[np.ndarray, list[dict[str, int]] | None]:
-        """The samples to decode and, with VAD, the speech chunks they were cut from.
-
-        We run faster-whisper's own VAD here rather than through `vad_filter` so we know
-        where detected speech ends: see `_pass` for why that matters.
-        """
-        if not self.config.vad:
-            return samples, None
-        from faster_whisper.vad import collect_chunks, get_speech_timestamps
-
-        chunks = get_speech_timestamps(samples, self._vad_options)
-        if not chunks:
-            return np.zeros(0, dtype=np.float32), chunks
-        pieces, _ = collect_chunks(samples, chunks)
-        return np.concatenate(pieces), chunks
+        return result(conditioned, passes, None)
 
     def _pass(
         self,
@@ -228,9 +307,20 @@ class Transcriber:
             language=self.config.language,
             beam_size=self.config.beam_size,
             word_timestamps=True,
-            vad_filter=False,  # already applied in _speech
+            vad_filter=False,  # already applied in _pieces
             hotwords=hotwords,
             initial_prompt=prompt,
+            # A piece is one window; a second one (rare) gets the hotwords but not the first
+            # window's text, which keeps the prompt within Whisper's context.
+            condition_on_previous_text=False,
+            # Whisper's own remedy for a window that decodes badly is to sample it again at
+            # rising temperatures (up to six decodes of beam width each). For the conditioned
+            # pass our checks below are the remedy, and a cheaper one: a broken decode leads
+            # to one plain pass of that piece, which keeps Whisper's fallback.
+            temperature=CONDITIONED_TEMPERATURES if name == "conditioned" else PLAIN_TEMPERATURES,
+            # A decode looping on a phrase runs to the context limit; no honest transcript of
+            # this much speech needs more tokens than this.
+            max_new_tokens=self._token_budget(speech_s, hotwords, prompt),
         )
         # After the last word Whisper seeks to that word's end and decodes the leftover
         # fraction of a second as a new window. With a prompt or hotwords that window is
@@ -253,6 +343,17 @@ class Transcriber:
         ]
         checks, collapsed, doubts = assess(text, words, speech_s, segments=segments)
         return _Pass(name, segments, text, words, elapsed, checks, collapsed, doubts)
+
+    def _token_budget(self, speech_s: float, hotwords: str | None, prompt: str | None) -> int:
+        """New tokens allowed per window: enough for fast speech, within Whisper's context."""
+        tokenizer = self._model.hf_tokenizer
+        used = PROMPT_OVERHEAD_TOKENS
+        if hotwords:
+            used += min(len(tokenizer.encode(" " + hotwords).ids), WHISPER_CONTEXT // 2 - 1)
+        if prompt:
+            used += min(len(tokenizer.encode(" " + prompt).ids), WHISPER_CONTEXT // 2 - 1)
+        wanted = int(TOKENS_PER_S * min(speech_s, 30.0)) + 32
+        return max(1, min(wanted, WHISPER_CONTEXT - used))
 
     def _tail_s(self) -> float | None:
         if not self.config.vad:

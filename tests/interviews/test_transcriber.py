@@ -148,6 +148,9 @@ def segment(text: str, start: float, end: float) -> SimpleNamespace:
 
 
 class StandInModel:
+    # One token per word is enough for the transcriber's token budget.
+    hf_tokenizer = SimpleNamespace(encode=lambda text: SimpleNamespace(ids=text.split()))
+
     def __init__(self, conditioned: list[SimpleNamespace], plain: list[SimpleNamespace]) -> None:
         self.outputs = {"conditioned": conditioned, "plain": plain}
         self.calls: list[dict[str, Any]] = []
@@ -185,6 +188,10 @@ def test_a_clean_conditioned_pass_is_the_only_pass() -> None:
     call = transcriber._model.calls[0]
     assert call["hotwords"] == "PPO" and call["initial_prompt"] == FILLER_PROMPT
     assert call["word_timestamps"] is True
+    # No sampling fallback for the conditioned pass (the guard is the fallback), and a bound
+    # on tokens so a loop can't run to the context limit.
+    assert call["temperature"] == (0.0,)
+    assert 32 < call["max_new_tokens"] < 448 - 10
 
 
 def test_a_looping_conditioned_pass_falls_back_to_plain() -> None:

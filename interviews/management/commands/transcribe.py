@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from interviews.engine.transcriber import get_transcriber
+from interviews.tasks import transcriber_config
 
 
 class Command(BaseCommand):
@@ -33,7 +34,7 @@ class Command(BaseCommand):
             raise CommandError(f"{path} is not a file")
         hotwords = [term.strip() for term in options["hotwords"].split(",") if term.strip()]
         try:
-            transcript = get_transcriber().transcribe(
+            transcript = get_transcriber(transcriber_config()).transcribe(
                 path, hotwords=hotwords, keep_disfluencies=not options["no_disfluencies"]
             )
         except ValueError as exc:
