@@ -303,7 +303,12 @@ def _is_truncated(data: bytes, container: str) -> bool:
     return False
 
 
-_EBML_UNKNOWN_SIZE = {(1 << (7 * n)) - 1 for n in range(1, 9)}
+def _ebml_unknown_size(size: int, size_len: int) -> bool:
+    """All size bits set means "unknown", for the length the size was written in: 127 in two
+    bytes (0x40 0x7F) is a plain 127-byte element, which Opus at 32 kb/s often makes."""
+    return size == (1 << (7 * size_len)) - 1
+
+
 # Master elements we descend into: Segment and Cluster (MediaRecorder streams both with
 # unknown size, so their children are the only sizes we can check).
 _EBML_DESCEND = {0x18538067, 0x1F43B675}
@@ -329,11 +334,11 @@ def _ebml_truncated(data: bytes) -> bool:
         size, size_len = _ebml_vint(data, pos + id_len, keep_marker=False)
         body = pos + id_len + size_len
         if element_id in _EBML_DESCEND:
-            if size not in _EBML_UNKNOWN_SIZE and body + size > end:
+            if not _ebml_unknown_size(size, size_len) and body + size > end:
                 return True
             pos = body
             continue
-        if size in _EBML_UNKNOWN_SIZE or body + size > end:
+        if _ebml_unknown_size(size, size_len) or body + size > end:
             return True
         pos = body + size
     return False

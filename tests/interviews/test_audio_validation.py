@@ -165,6 +165,17 @@ def test_cut_off_webm_is_truncated(webm_opus: bytes, kept: float) -> None:
     assert rejection(cut, "audio/webm;codecs=opus").code == "truncated"
 
 
+def test_a_127_byte_block_in_a_browser_recording_is_not_a_cut() -> None:
+    # All size bits set means "unknown size" only at the length the size was written in:
+    # Chromium writes a 127-byte block's size in two bytes, 0x40 0x7F, not as 0xFF.
+    data = (FIXTURES / "chromium-opus-32k.webm").read_bytes()
+    assert b"\xa3\x40\x7f" in data
+
+    info = inspect_audio(data, declared_type="audio/webm;codecs=opus", **LIMITS)
+
+    assert info.container == "webm" and info.duration_s > 7
+
+
 @pytest.mark.parametrize("fragmented", [True, False])
 def test_cut_off_mp4_is_truncated(fragmented: bool) -> None:
     options = {"movflags": "frag_keyframe+empty_moov"} if fragmented else {}
