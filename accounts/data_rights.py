@@ -241,7 +241,7 @@ def _related_rows(
 def candidate_account_delete(*, user: User) -> int:
     """Delete the account, its data and its files. Returns how many files were removed."""
     from fairness.services import fairness_records_write
-    from interviews.models import Answer, Attempt, AuditEntry, Resume
+    from interviews.models import Answer, AnswerDraft, Attempt, AuditEntry, Resume
 
     with scopes_disabled():
         # A person's memberships across organizations: checked by person, not by tenant.
@@ -266,6 +266,13 @@ def candidate_account_delete(*, user: User) -> int:
                 for name in Answer.objects.filter(question__attempt__candidate=candidate)
                 .exclude(audio="")
                 .values_list("audio", flat=True)
+            ]
+            files += [
+                name
+                for parts in AnswerDraft.objects.filter(
+                    question__attempt__candidate=candidate
+                ).values_list("parts", flat=True)
+                for name in parts
             ]
             files += [
                 name

@@ -367,7 +367,8 @@ class AnswerDraft(models.Model):
 
     def part_name(self, offset: int) -> str:
         question = self.question
-        return f"audio/{question.attempt_id}/q{question.position}-draft/{offset:010d}.part"
+        # Beside the answers' audio, so whatever removes an attempt's folder removes these.
+        return f"audio/{question.attempt_id}/q{question.position}-draft-{offset:010d}.part"
 
     def read_bytes(self) -> bytes:
         from django.core.files.storage import default_storage

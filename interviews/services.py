@@ -15,6 +15,7 @@ from functools import partial
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -34,6 +35,7 @@ from interviews.engine.types import (
 from interviews.models import (
     OPEN_ATTEMPT_STATES,
     Answer,
+    AnswerDraft,
     AnswerStatus,
     Attempt,
     AttemptState,
@@ -54,6 +56,9 @@ from interviews.models import (
 from interviews.policies import contest_closes_at, policy_for, start_eligibility
 
 log = logging.getLogger(__name__)
+
+# A recording in progress untouched this long is dead (see drafts_discard_stale).
+DRAFT_STALE_MIN = 10
 
 # Seconds after the clock runs out in which an answer that was being uploaded still counts.
 UPLOAD_GRACE_S = 20
@@ -442,12 +447,114 @@ def answer_submit_audio(
             ) from None
         if info.is_silent:
             _score_unanswered(answer, reason="silence: no speech in the recording")
+            draft_discard(question_id=question.pk)
         else:
             from interviews.tasks import transcribe_answer
 
             transcribe_answer.delay_on_commit(answer.pk)
         _submit_if_last(attempt=attempt, question=question, now=now)
     return answer
+
+
+def answer_draft_append(
+    *,
+    attempt: Attempt,
+    question_id: int,
+    offset: int,
+    data: bytes,
+    now: datetime | None = None,
+) -> AnswerDraft:
+    """Append part of the recording in progress, so the worker can transcribe as it grows.
+
+    The browser sends what MediaRecorder has produced since the last confirmed byte. A retry
+    of bytes already here stores nothing; a gap is refused with how much was received, so the
+    browser resends from there. Drafts are an optimisation: the final upload is the authority.
+    """
+    from interviews.engine.audio import MESSAGES as AUDIO_MESSAGES
+    from interviews.engine.audio import sniff_container
+
+    now = now or timezone.now()
+    if attempt.typed_answers:
+        raise DomainError("This interview takes typed answers.", code="typed_only")
+    question = _guard_answer(attempt=attempt, question_id=question_id, now=now)
+    if not data:
+        raise DomainError("The part was empty.", code="empty")
+    if offset + len(data) > settings.VETTA_AUDIO_MAX_BYTES:
+        raise DomainError(AUDIO_MESSAGES["too_large"], code="too_large")
+    if offset == 0 and sniff_container(data) is None:
+        raise DomainError(AUDIO_MESSAGES["not_audio"], code="not_audio")
+    try:
+        with transaction.atomic():
+            AnswerDraft.objects.get_or_create(question=question)
+    except IntegrityError:
+        pass  # created meanwhile by a concurrent request
+    with transaction.atomic():
+        draft = (
+            AnswerDraft.objects.select_for_update()
+            .select_related("question")
+            .get(question=question)
+        )
+        if offset > draft.size:
+            raise DraftGapError(received=draft.size)
+        if offset < draft.size:
+            return draft  # a retry of bytes already received
+        name = default_storage.save(draft.part_name(offset), ContentFile(data))
+        try:
+            draft.parts = [*draft.parts, name]
+            draft.size += len(data)
+            draft.save(update_fields=["parts", "size", "updated_at"])
+        except Exception:
+            default_storage.delete(name)
+            raise
+        from interviews.tasks import transcribe_draft
+
+        transcribe_draft.delay_on_commit(draft.pk)
+    return draft
+
+
+class DraftGapError(DomainError):
+    """A part that doesn't start where the received bytes end."""
+
+    code = "draft_gap"
+
+    def __init__(self, *, received: int) -> None:
+        super().__init__(f"Parts must follow each other: {received} bytes received so far.")
+        self.received = received
+
+
+def draft_discard(*, question_id: int) -> None:
+    """Forget the recording in progress of a question: the row now, its files after commit."""
+    names = [
+        name
+        for parts in AnswerDraft.objects.filter(question_id=question_id).values_list(
+            "parts", flat=True
+        )
+        for name in parts
+    ]
+    AnswerDraft.objects.filter(question_id=question_id).delete()
+    transaction.on_commit(lambda: _delete_files(names))
+
+
+def drafts_discard_stale(*, now: datetime | None = None) -> int:
+    """Drafts nobody will use: the room sends a part every few seconds while recording and
+    the upload's transcription takes seconds, so a draft untouched for 10 minutes is dead
+    (a question skipped by a closed tab, an attempt that timed out, a worker that was down)."""
+    now = now or timezone.now()
+    stale = AnswerDraft.objects.filter(updated_at__lt=now - timedelta(minutes=DRAFT_STALE_MIN))
+    count = 0
+    for question_id in stale.values_list("question_id", flat=True):
+        with transaction.atomic():
+            draft_discard(question_id=question_id)
+        count += 1
+    return count
+
+
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except OSError:
+            log.exception("Could not delete draft part %s; drafts_discard_stale retries", name)
 
 
 def answer_submit_text(
@@ -480,6 +587,7 @@ def answer_submit_text(
             grade_answer.delay_on_commit(answer.pk)
         else:
             _score_unanswered(answer, reason="empty typed answer")
+        draft_discard(question_id=question.pk)
         _submit_if_last(attempt=attempt, question=question, now=now)
     return answer
 
@@ -499,6 +607,7 @@ def question_skip(*, attempt: Attempt, question_id: int, now: datetime | None = 
                 "This question has already been answered.", code="already_answered"
             ) from None
         _score_unanswered(answer, reason="skipped")
+        draft_discard(question_id=question.pk)
         _submit_if_last(attempt=attempt, question=question, now=now)
     return answer
 
@@ -863,6 +972,7 @@ def attempts_sweep(*, now: datetime | None = None) -> int:
     closed += Attempt.objects.filter(state=AttemptState.NOT_STARTED, created_at__lt=stale).update(
         state=AttemptState.ABANDONED, finished_at=now
     )
+    drafts_discard_stale(now=now)
     return closed
 
 

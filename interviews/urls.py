@@ -30,6 +30,11 @@ candidate_patterns = [
         name="interview_api_answer",
     ),
     path(
+        "interview/<int:attempt_id>/api/questions/<int:question_id>/draft",
+        views_room.api_draft,
+        name="interview_api_draft",
+    ),
+    path(
         "interview/<int:attempt_id>/api/questions/<int:question_id>/skip",
         views_room.api_skip,
         name="interview_api_skip",

@@ -55,6 +55,7 @@ ERROR_STATUS = {
     "clock_over": 409,
     "not_started": 409,
     "too_large": 413,
+    "draft_gap": 409,
     "typed_not_allowed": 403,
 }
 
@@ -206,6 +207,7 @@ def room(request: AuthenticatedRequest, attempt_id: int) -> HttpResponse:
             "begin": reverse("candidate:interview_api_begin", args=[attempt.pk]),
             "next": reverse("candidate:interview_api_next", args=[attempt.pk]),
             "answer": reverse("candidate:interview_api_answer", args=[attempt.pk, 0]),
+            "draft": reverse("candidate:interview_api_draft", args=[attempt.pk, 0]),
             "skip": reverse("candidate:interview_api_skip", args=[attempt.pk, 0]),
             "events": reverse("candidate:interview_api_events", args=[attempt.pk]),
             "finished": reverse("candidate:interview_finished", args=[attempt.pk]),
@@ -324,6 +326,32 @@ def api_answer(request: HttpRequest, attempt: Attempt, question_id: int) -> Json
         attempt=attempt, question_id=question_id, data=data, declared_type=declared_type
     )
     return _answer_ok(attempt, answer)
+
+
+@require_POST
+@room_api
+def api_draft(request: HttpRequest, attempt: Attempt, question_id: int) -> JsonResponse:
+    """Part of the recording in progress (bytes from ``?offset=``), for early transcription."""
+    try:
+        offset = int(request.GET.get("offset", ""))
+    except ValueError:
+        offset = -1
+    if offset < 0:
+        raise DomainError("Say where the part starts: ?offset=<bytes>.", code="bad_request")
+    try:
+        data = request.body
+    except RequestDataTooBig:
+        raise DomainError(AUDIO_MESSAGES["too_large"], code="too_large") from None
+    try:
+        draft = services.answer_draft_append(
+            attempt=attempt, question_id=question_id, offset=offset, data=data
+        )
+    except services.DraftGapError as gap:
+        return JsonResponse(
+            {"error": gap.code, "message": gap.message, "received": gap.received},
+            status=ERROR_STATUS[gap.code],
+        )
+    return JsonResponse({"received": draft.size})
 
 
 @require_POST

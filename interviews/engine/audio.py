@@ -239,13 +239,28 @@ def _decode(
                 raise AudioRejected("undecodable")
             codec = CODEC_FAMILIES.get(stream.codec_context.name, stream.codec_context.name)
             resampler = av.AudioResampler(format="flt", layout="mono", rate=TARGET_RATE)
+            # Opus (every browser's WebM and Ogg) decodes to 48 kHz float: averaging the
+            # channels and decimating by 3 in numpy is about twice as fast as FFmpeg's
+            # resampler called per 20 ms frame.
+            native: list[np.ndarray] | None = None
             try:
                 for frame in source.decode(stream):
                     sample_rate = frame.sample_rate
                     source_samples += frame.samples
                     if max_duration_s is not None and source_samples / sample_rate > max_duration_s:
                         raise AudioRejected("too_long")
-                    chunks.extend(f.to_ndarray().reshape(-1) for f in resampler.resample(frame))
+                    if native is None and not chunks and _decimates(frame):
+                        native = []
+                    if native is not None and _decimates(frame):
+                        planes = frame.to_ndarray()
+                        native.append(planes[0] if len(planes) == 1 else planes.mean(axis=0))
+                    else:
+                        if native:  # the format changed mid-stream: finish on the slow path
+                            chunks.append(_decimate3(np.concatenate(native)))
+                        native = None
+                        chunks.extend(f.to_ndarray().reshape(-1) for f in resampler.resample(frame))
+                if native:
+                    chunks.append(_decimate3(np.concatenate(native)))
                 chunks.extend(f.to_ndarray().reshape(-1) for f in resampler.resample(None))
             except av.error.FFmpegError as exc:
                 # A decoder error after good frames means the stream stops mid-way.
@@ -269,6 +284,34 @@ def _decode(
         global _last_decoded
         _last_decoded = (_digest(data, container), decoded)
     return decoded
+
+
+def _decimates(frame: av.AudioFrame) -> bool:
+    """Whether a frame can take the numpy path: planar float at three times our rate."""
+    return frame.sample_rate == 3 * TARGET_RATE and frame.format.name == "fltp"
+
+
+def _lowpass_taps(count: int = 66, cutoff_hz: float = 7_600.0, rate: int = 48_000) -> np.ndarray:
+    """A Kaiser-windowed sinc low-pass for 48 → 16 kHz, unity gain at DC."""
+    n = np.arange(count) - (count - 1) / 2
+    fc = cutoff_hz / rate
+    taps = 2 * fc * np.sinc(2 * fc * n) * np.kaiser(count, 8.0)
+    return (taps / taps.sum()).astype(np.float32)
+
+
+_TAPS = _lowpass_taps()
+
+
+def _decimate3(samples: np.ndarray) -> np.ndarray:
+    """Low-pass and keep every third sample (48 → 16 kHz), computing only the kept outputs:
+    y[m] = Σ_k h[k]·x[3m + k], as one product over a strided view of windows (no copies)."""
+    count = len(_TAPS)
+    out_len = -(-samples.size // 3)
+    padded = np.zeros(3 * out_len + count, dtype=np.float32)
+    start = count // 2
+    padded[start : start + samples.size] = samples
+    windows = np.lib.stride_tricks.sliding_window_view(padded, count)[: 3 * out_len : 3]
+    return np.einsum("ij,j->i", windows, _TAPS)
 
 
 def _loudness(samples: np.ndarray) -> tuple[float, float]:

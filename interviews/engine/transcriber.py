@@ -334,6 +334,11 @@ class Transcriber:
             if tail_s is not None and segment.end >= speech_s - tail_s:
                 break
         segments_iter.close()
+        # At the end of a piece tiny.en sometimes adds a stock sentence ("Ladies and
+        # gentlemen, thank you for joining us") that no audio is under: the aligner squeezes
+        # its words into zero length at the last instant. Such segments are dropped.
+        squeezed = [s for s in segments if _squeezed(s)]
+        segments = [s for s in segments if not _squeezed(s)]
         elapsed = time.perf_counter() - started
         text = "".join(s.text for s in segments).strip()
         words = [
@@ -342,6 +347,8 @@ class Transcriber:
             for w in s.words or ()
         ]
         checks, collapsed, doubts = assess(text, words, speech_s, segments=segments)
+        if squeezed:
+            checks["dropped_without_audio"] = "".join(s.text for s in squeezed).strip()
         return _Pass(name, segments, text, words, elapsed, checks, collapsed, doubts)
 
     def _token_budget(self, speech_s: float, hotwords: str | None, prompt: str | None) -> int:
@@ -497,6 +504,16 @@ def _clean_hotwords(hotwords: Sequence[str]) -> list[str]:
             seen.add(term.lower())
             terms.append(term)
     return terms[:MAX_HOTWORDS]
+
+
+SQUEEZED_WORD_S = 0.02
+
+
+def _squeezed(segment: Any) -> bool:
+    """Whether most of a segment's words were aligned to no audio at all (length ~0)."""
+    words = segment.words or ()
+    short = sum(1 for w in words if w.end - w.start < SQUEEZED_WORD_S)
+    return len(words) >= 3 and 2 * short >= len(words)
 
 
 def _restore_times(segments: list[Any], chunks: list[dict[str, int]]) -> list[Word]:

@@ -8,6 +8,12 @@
 // shows what the server says and never loses a recording silently: the blob stays in memory
 // until the server confirms it, uploads are retried with backoff, and a final failure says
 // so and offers a retry and a copy to save.
+//
+// While the candidate speaks, the recording so far is also sent every few seconds as a
+// draft (only the bytes the server hasn't confirmed), so the worker can transcribe the
+// finished sentences before the answer ends and only the last seconds remain after
+// "Finish answer". Drafts are best effort: a failed one is simply sent with the next, and
+// the final upload of the whole recording stays the authority.
 
 const RECORDER_TYPES = [
   "audio/webm;codecs=opus", // Chromium, Firefox
@@ -22,6 +28,9 @@ const RECORD_AGAIN_CODES = new Set([
   "not_audio", "type_mismatch", "too_large", "too_long", "truncated", "undecodable", "empty",
 ]);
 const TEST_RECORDING_MS = 5000;
+const DRAFT_EVERY_MS = 8000;
+// Opus at 32 kb/s is plenty for speech (the server listens at 16 kHz) and keeps uploads small.
+const AUDIO_BITS_PER_SECOND = 32000;
 
 // --- small helpers -----------------------------------------------------------------------
 
@@ -110,12 +119,15 @@ function levelMeter(stream, meter) {
   };
 }
 
-// Records one stream into a Blob; `stop()` resolves with it.
+// Records one stream into a Blob; `stop()` resolves with it. With `draftUrl`, the recording
+// so far is sent there every DRAFT_EVERY_MS as the bytes after the last confirmed one.
 class AnswerRecorder {
-  constructor(stream, type) {
+  constructor(stream, type, { draftUrl = null } = {}) {
     this.type = type;
     this.chunks = [];
-    this.recorder = new MediaRecorder(stream, type ? { mimeType: type } : {});
+    const options = { audioBitsPerSecond: AUDIO_BITS_PER_SECOND };
+    if (type) options.mimeType = type;
+    this.recorder = new MediaRecorder(stream, options);
     this.recorder.addEventListener("dataavailable", (event) => {
       if (event.data.size) this.chunks.push(event.data);
     });
@@ -124,15 +136,47 @@ class AnswerRecorder {
         resolve(new Blob(this.chunks, { type: this.recorder.mimeType || this.type })),
       );
     });
+    this.draft = draftUrl ? { url: draftUrl, confirmed: 0, busy: false } : null;
+    this.draftTimer = null;
   }
 
   start() {
     this.recorder.start(1000);
+    if (this.draft) this.draftTimer = setInterval(() => this.sendDraft(), DRAFT_EVERY_MS);
   }
 
   stop() {
+    clearInterval(this.draftTimer);
+    this.draft = null;
     if (this.recorder.state !== "inactive") this.recorder.stop();
     return this.stopped;
+  }
+
+  async sendDraft() {
+    const draft = this.draft;
+    if (!draft || draft.busy) return;
+    const recorded = new Blob(this.chunks);
+    if (recorded.size <= draft.confirmed) return;
+    draft.busy = true;
+    try {
+      const response = await fetch(`${draft.url}?offset=${draft.confirmed}`, {
+        method: "POST",
+        body: recorded.slice(draft.confirmed),
+        headers: {
+          "Content-Type": this.recorder.mimeType || this.type || "",
+          "X-CSRFToken": csrfToken(),
+        },
+        credentials: "same-origin",
+      });
+      const data = await response.json().catch(() => ({}));
+      // A gap answers with what the server has too: the next draft starts from there.
+      if (Number.isInteger(data.received)) draft.confirmed = data.received;
+      else if (response.status < 500) this.draft = null; // refused: the final upload will do
+    } catch (networkError) {
+      // Best effort: the next draft carries these bytes too.
+    } finally {
+      draft.busy = false;
+    }
   }
 }
 
@@ -413,7 +457,9 @@ class Room {
       $("typed-answer").focus();
       return;
     }
-    this.recorder = new AnswerRecorder(this.stream, this.recorderType);
+    this.recorder = new AnswerRecorder(this.stream, this.recorderType, {
+      draftUrl: this.url("draft", this.question.id),
+    });
     this.recorder.start();
     this.setStatus("Recording", "recording");
   }

@@ -259,3 +259,17 @@ def test_missing_espeak_skips_locally_and_fails_in_ci(monkeypatch: pytest.Monkey
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="required in CI"):
         speech.require_espeak()
+
+
+def test_a_stock_sentence_with_no_audio_under_it_is_dropped() -> None:
+    # Seen on a real tail: "...300 milliseconds. Ladies and Gentlemen, thank you very much for
+    # joining us today", every word of the addition aligned to the last instant.
+    stock = segment("Ladies and gentlemen, thank you for joining us today.", 9.9, 9.9)
+    transcriber = stand_in([segment(ANSWER, 0, 9.5), stock], [segment("unused", 0, 1)])
+
+    transcript = transcriber.transcribe(ten_seconds(), hotwords=["PPO"])
+
+    assert transcript.text == ANSWER
+    assert not any("Ladies" in w.word for w in transcript.words)
+    assert transcript.passes[0]["dropped_without_audio"].startswith("Ladies and gentlemen")
+    assert [p["name"] for p in transcript.passes] == ["conditioned"]
