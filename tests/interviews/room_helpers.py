@@ -10,6 +10,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
 from django.core.files.base import ContentFile
 
 from accounts.models import Candidate
@@ -21,6 +22,12 @@ from tests.speech import espeak_wav
 from tests.tools import tool_missing
 
 WEBM = "audio/webm;codecs=opus"
+
+# About 9 s of speech, for tests of what the server accepts (not of what it hears).
+SPOKEN = (
+    "At Acme I built an evaluation pipeline in PyTorch. We scored model outputs against a "
+    "rubric with unit tests, and tracked agreement between annotators."
+)
 
 RESUME_PARSE = {
     "skills": [
@@ -107,6 +114,12 @@ def to_webm(source: Path, target: Path) -> bytes:
         timeout=60,
     )
     return target.read_bytes()
+
+
+@pytest.fixture(scope="module")
+def good_webm(tmp_path_factory) -> bytes:
+    """SPOKEN, recorded as the browser sends it. Import it by name to use it."""
+    return speech_webm(SPOKEN, tmp_path_factory.mktemp("speech"))
 
 
 def speech_webm(text: str, directory: Path, name: str = "speech") -> bytes:

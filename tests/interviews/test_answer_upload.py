@@ -4,6 +4,9 @@ Every refusal is a JSON body with a stable code and a sentence for the candidate
 is stored, the question stays current, and a retry with a good recording is accepted.
 """
 
+# Shared fixtures are imported by name, and pytest passes them in by that name.
+# ruff: noqa: F401, F811
+
 from __future__ import annotations
 
 import json
@@ -16,22 +19,7 @@ from django.utils import timezone
 
 from interviews import services
 from interviews.models import Answer, AnswerStatus, Attempt, Question, Score
-from tests.interviews.room_helpers import (
-    WEBM,
-    begun_attempt,
-    silence_webm,
-    speech_webm,
-)
-
-SPOKEN = (
-    "At Acme I built an evaluation pipeline in PyTorch. We scored model outputs against a "
-    "rubric with unit tests, and tracked agreement between annotators."
-)
-
-
-@pytest.fixture(scope="module")
-def good_webm(tmp_path_factory) -> bytes:
-    return speech_webm(SPOKEN, tmp_path_factory.mktemp("speech"))
+from tests.interviews.room_helpers import WEBM, begun_attempt, good_webm, silence_webm
 
 
 @pytest.fixture
