@@ -490,10 +490,12 @@ def answer_draft_append(
         pass  # created meanwhile by a concurrent request
     with transaction.atomic():
         draft = (
-            AnswerDraft.objects.select_for_update()
+            AnswerDraft.objects.select_for_update(of=("self",))
             .select_related("question")
             .get(question=question)
         )
+        if offset == 0 and draft.size and not _draft_starts_with(draft, data):
+            _draft_restart(draft)  # a new recording of this question: record again, a reload
         if offset > draft.size:
             raise DraftGapError(received=draft.size)
         if offset < draft.size:
@@ -522,17 +524,34 @@ class DraftGapError(DomainError):
         self.received = received
 
 
+def _draft_starts_with(draft: AnswerDraft, data: bytes) -> bool:
+    """Whether `data` begins the recording the draft holds (compared over its first part)."""
+    with default_storage.open(draft.parts[0], "rb") as handle:
+        first = handle.read(len(data))
+    return data[: len(first)] == first
+
+
+def _draft_restart(draft: AnswerDraft) -> None:
+    names = list(draft.parts)
+    draft.parts, draft.size, draft.words, draft.passes = [], 0, [], []
+    draft.covered_bytes, draft.covered_sha256, draft.covered_s, draft.elapsed_s = 0, "", 0.0, 0.0
+    draft.save()
+    transaction.on_commit(lambda: _delete_files(names))
+
+
 def draft_discard(*, question_id: int) -> None:
     """Forget the recording in progress of a question: the row now, its files after commit."""
-    names = [
-        name
-        for parts in AnswerDraft.objects.filter(question_id=question_id).values_list(
-            "parts", flat=True
+    with transaction.atomic():
+        draft = (
+            AnswerDraft.objects.select_for_update(of=("self",))
+            .filter(question_id=question_id)
+            .first()
         )
-        for name in parts
-    ]
-    AnswerDraft.objects.filter(question_id=question_id).delete()
-    transaction.on_commit(lambda: _delete_files(names))
+        if draft is None:
+            return
+        names = list(draft.parts)
+        draft.delete()
+        transaction.on_commit(lambda: _delete_files(names))
 
 
 def drafts_discard_stale(*, now: datetime | None = None) -> int:

@@ -29,7 +29,13 @@ from interviews.models import Answer, AnswerDraft, Attempt, Question
 from tests.conftest import client_for
 from tests.factories import CandidateFactory
 from tests.fairness.conftest import media
-from tests.interviews.room_helpers import WEBM, begun_attempt, good_webm, silence_webm
+from tests.interviews.room_helpers import (
+    WEBM,
+    begun_attempt,
+    good_webm,
+    silence_webm,
+    speech_webm,
+)
 
 
 @pytest.fixture
@@ -140,6 +146,30 @@ def test_a_retried_part_stores_nothing(
     assert draft.size == held and len(draft.parts) == 2
     assert draft.read_bytes() == parts[0] + parts[1]
     assert len(enqueued) == 2
+
+
+def test_a_new_recording_of_the_question_starts_the_draft_again(
+    candidate_client, begun, parts, tmp_path, django_capture_on_commit_callbacks
+):
+    # "Record again" after a refused upload, or a reloaded page: offset 0, other bytes.
+    attempt, question = begun
+    with django_capture_on_commit_callbacks(execute=True):
+        send(candidate_client, attempt, question, parts[0], 0)
+        send(candidate_client, attempt, question, parts[1], len(parts[0]))
+    old = stored_parts(attempt)
+    AnswerDraft.objects.filter(question=question).update(
+        covered_s=4.0, covered_bytes=len(parts[0]), covered_sha256="a" * 64, words=[["x", 0, 1, 1]]
+    )
+    other = speech_webm("A different answer, recorded again.", tmp_path, "again")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = send(candidate_client, attempt, question, other, 0)
+
+    assert response.json() == {"received": len(other)}
+    draft = AnswerDraft.objects.get(question=question)
+    assert draft.read_bytes() == other
+    assert draft.covered_s == 0 and draft.words == [] and draft.covered_sha256 == ""
+    assert not any(default_storage.exists(name) for name in old)
 
 
 def test_a_gap_is_refused_with_what_was_received(candidate_client, begun, parts):

@@ -159,7 +159,7 @@ def test_a_draft_of_other_bytes_is_not_trusted(
 
 @pytest.mark.django_db
 def test_a_draft_is_left_alone_once_the_answer_is_in(candidate, recording: bytes) -> None:
-    attempt, question = begun_attempt(candidate)
+    _, question = begun_attempt(candidate)
     draft = _draft_with(question, recording[: len(recording) // 2])
     Answer.objects.create(question=question, status=AnswerStatus.UPLOADED)
 
