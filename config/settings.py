@@ -324,9 +324,10 @@ VETTA_WHISPER_MODEL = env.str("VETTA_WHISPER_MODEL", default="")
 VETTA_WHISPER_DEVICE = env.str("VETTA_WHISPER_DEVICE", default="cpu")
 VETTA_WHISPER_COMPUTE_TYPE = env.str("VETTA_WHISPER_COMPUTE_TYPE", default="int8")
 VETTA_WHISPER_CPU_THREADS = env.int("VETTA_WHISPER_CPU_THREADS", default=os.cpu_count() or 1)
-# Beam width: 5 is Whisper's default; 3 is ~15 % faster at about the same word error rate
-# on our spoken fixtures (benchmarks/transcription_quality.py), 1 is clearly worse.
-VETTA_WHISPER_BEAM_SIZE = env.int("VETTA_WHISPER_BEAM_SIZE", default=5)
+# Beam width. On a 2-core CPU, 3 takes 90 s of speech in 8.6 s (RTF 0.095) where Whisper's
+# default 5 takes 10.1 s, at word error rate 0.199 against 0.190 and the same key-term recall
+# (benchmarks/transcription.py, transcription_quality.py); greedy (1) rises to 0.264.
+VETTA_WHISPER_BEAM_SIZE = env.int("VETTA_WHISPER_BEAM_SIZE", default=3)
 VETTA_WHISPER_PRELOAD = env.bool("VETTA_WHISPER_PRELOAD", default=True)
 # Where candidates write for an accommodation (typed answers) or a data request.
 VETTA_SUPPORT_EMAIL = env.str("VETTA_SUPPORT_EMAIL", default="support@vetta.localhost")

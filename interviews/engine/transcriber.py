@@ -72,7 +72,8 @@ class TranscriberConfig:
     compute_type: str = "int8"
     # CTranslate2 reads 0 as "4 threads", not "all cores", so the default is explicit.
     cpu_threads: int = field(default_factory=lambda: os.cpu_count() or 1)
-    beam_size: int = 5
+    # 3 rather than Whisper's 5: ~15 % faster at nearly the same accuracy (see config.settings).
+    beam_size: int = 3
     vad: bool = True
     language: str = "en"
 
